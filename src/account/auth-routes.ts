@@ -1,0 +1,106 @@
+import { Type } from 'typebox';
+import type { Services } from '../services.js';
+import { Email, Name, Password, type TypedApp } from '../http/typed.js';
+import { metaOf } from '../http/request-meta.js';
+import { recordEvent } from '../events/security-events.js';
+import { AppError } from '../errors.js';
+import { requireAuth, sessionGuard } from '../session/authenticate.js';
+import { clearSessionCookies } from '../session/cookies.js';
+import { presentedSessionId, startSession } from '../session/issue.js';
+import { revokeSessionById } from '../session/sessions.js';
+import { sendVerificationEmail } from '../email/flows.js';
+import { notify } from '../email/flows.js';
+import { passwordChangedNotice } from '../email/templates.js';
+import { confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
+import { findUserWithOrg, toUserView } from './users.js';
+
+export function authRoutes(app: TypedApp, s: Services): void {
+  const requireSession = sessionGuard(s);
+
+  app.post(
+    '/api/auth/register',
+    {
+      schema: {
+        body: Type.Object(
+          { email: Email, password: Password, name: Name, organizationName: Type.Optional(Name) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const meta = metaOf(request);
+      const user = await registerUser(s, request.body, meta);
+      await startSession(s, reply, { user, meta, replaceSessionId: await presentedSessionId(s, request) });
+      await sendVerificationEmail(s, user);
+      return reply.code(201).send({ user: toUserView(user) });
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    { schema: { body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }) } },
+    async (request, reply) => {
+      const meta = metaOf(request);
+      const user = await verifyCredentials(s, request.body.email, request.body.password, meta);
+      const party = { id: user.id, email: user.email };
+      await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request) });
+      await recordEvent(s.db.kysely, { type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() });
+      const full = await findUserWithOrg(s.db.kysely, user.id);
+      if (full === undefined) throw new AppError('unauthenticated');
+      return { user: toUserView(full) };
+    },
+  );
+
+  app.post('/api/auth/logout', { preHandler: requireSession }, async (request, reply) => {
+    const auth = requireAuth(request);
+    await revokeSessionById(s.db.kysely, auth.sessionId, s.clock.now());
+    const party = { id: auth.user.id, email: auth.user.email };
+    await recordEvent(s.db.kysely, {
+      type: 'logout',
+      userId: auth.user.id,
+      actor: auth.impersonator ?? party,
+      target: party,
+      meta: metaOf(request),
+      at: s.clock.now(),
+    });
+    clearSessionCookies(reply, s.config);
+    return reply.header('clear-site-data', '"cache", "cookies", "storage"').code(204).send();
+  });
+
+  app.get('/api/auth/me', { preHandler: requireSession }, async (request) => {
+    const auth = requireAuth(request);
+    return {
+      user: toUserView(auth.user),
+      session: {
+        id: auth.sessionId,
+        createdAt: new Date(auth.session.createdAt).toISOString(),
+        lastActiveAt: new Date(auth.session.lastActiveAt).toISOString(),
+        expiresAt: new Date(auth.session.expiresAt).toISOString(),
+      },
+      impersonator: auth.impersonator === null ? null : { id: auth.impersonator.id, email: auth.impersonator.email, name: auth.impersonator.name },
+    };
+  });
+
+  app.post(
+    '/api/auth/change-password',
+    {
+      preHandler: requireSession,
+      schema: { body: Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false }) },
+    },
+    async (request, reply) => {
+      const auth = requireAuth(request);
+      // An impersonating admin acts as the user but must never take over their credentials.
+      if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
+      const meta = metaOf(request);
+      const user = await confirmPassword(s, auth.user.id, request.body.currentPassword, meta);
+      await setPassword(s, user, request.body.newPassword, 'newPassword');
+      const party = { id: user.id, email: user.email };
+      await startSession(s, reply, { user: party, meta, replaceSessionId: null });
+      await recordEvent(s.db.kysely, { type: 'password_changed', userId: user.id, actor: party, target: party, meta, at: s.clock.now() });
+      notify(s, passwordChangedNotice(user.email));
+      const full = await findUserWithOrg(s.db.kysely, user.id);
+      if (full === undefined) throw new AppError('unauthenticated');
+      return { user: toUserView(full) };
+    },
+  );
+}

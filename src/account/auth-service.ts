@@ -1,0 +1,133 @@
+import { AppError, invalidRequest } from '../errors.js';
+import type { Services } from '../services.js';
+import { newId } from '../crypto/random.js';
+import { recordEvent, type RequestMeta } from '../events/security-events.js';
+import { createOrganizationWithOwner } from '../org/organizations.js';
+import { revokeUserSessions } from '../session/sessions.js';
+import { isValidEmail, normalizeEmail } from './email-address.js';
+import { checkPassword } from './password-policy.js';
+import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg } from './users.js';
+import type { User } from '../db/schema.js';
+
+export function requireValidEmail(raw: string, field = 'email'): string {
+  const email = normalizeEmail(raw);
+  if (!isValidEmail(email)) throw invalidRequest({ [field]: 'Enter a valid email address.' });
+  return email;
+}
+
+export function requireName(raw: string, field = 'name'): string {
+  const name = raw.trim().normalize('NFC');
+  if (name.length < 1 || name.length > 100 || /\p{Cc}/u.test(name)) {
+    throw invalidRequest({ [field]: 'Enter a name of 1 to 100 characters.' });
+  }
+  return name;
+}
+
+export function requireStrongPassword(s: Services, password: string, email: string, field = 'password'): void {
+  const problem = checkPassword(password, email, s.config.passwordMinLength);
+  if (problem !== null) throw invalidRequest({ [field]: problem }, problem);
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown };
+  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export interface RegisterInput {
+  readonly email: string;
+  readonly password: string;
+  readonly name: string;
+  readonly organizationName?: string | undefined;
+}
+
+export async function registerUser(s: Services, input: RegisterInput, meta: RequestMeta): Promise<UserWithOrg> {
+  const email = requireValidEmail(input.email);
+  const name = requireName(input.name);
+  const orgName = input.organizationName === undefined ? `${name}'s organization` : requireName(input.organizationName, 'organizationName');
+  requireStrongPassword(s, input.password, email);
+  // Counted before the expensive hash: registrations per client IP per hour.
+  await s.limiter.consume(s.limits.registerIp, meta.ip ?? 'unknown');
+  if ((await findUserByEmail(s.db.kysely, email)) !== undefined) throw new AppError('email_taken');
+  const passwordHash = await s.hasher.hash(input.password);
+  const now = s.clock.now();
+  const userId = newId();
+  try {
+    await s.db.kysely.transaction().execute(async (trx) => {
+      await insertUser(trx, {
+        id: userId,
+        email,
+        name,
+        password_hash: passwordHash,
+        email_verified: 0,
+        role: 'user',
+        disabled: 0,
+        created_at: now,
+        updated_at: now,
+        password_changed_at: now,
+        email_changed_at: now,
+      });
+      await createOrganizationWithOwner(trx, { orgId: newId(), name: orgName, userId, now });
+      await recordEvent(trx, { type: 'user_registered', userId, actor: { id: userId, email }, target: { id: userId, email }, meta, at: now });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppError('email_taken');
+    throw e;
+  }
+  const user = await findUserWithOrg(s.db.kysely, userId);
+  if (user === undefined) throw new Error('registered user vanished');
+  return user;
+}
+
+/**
+ * Checks credentials with the same work whether or not the account exists, under the per
+ * account+IP and per-account failure limits (which refuse even the right password while hot).
+ */
+export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<User> {
+  const email = normalizeEmail(rawEmail);
+  const ip = meta.ip ?? 'unknown';
+  const acctIpKey = `${email}|${ip}`;
+  await s.limiter.check(s.limits.loginAccountIp, acctIpKey);
+  await s.limiter.check(s.limits.loginAccount, email);
+  const user = isValidEmail(email) ? await findUserByEmail(s.db.kysely, email) : undefined;
+  const ok = user === undefined ? (await s.hasher.verifyDummy(password), false) : await s.hasher.verify(user.password_hash, password);
+  if (!ok || user === undefined) {
+    await s.limiter.record(s.limits.loginAccountIp, acctIpKey);
+    await s.limiter.record(s.limits.loginAccount, email);
+    if (user !== undefined) {
+      await recordEvent(s.db.kysely, { type: 'login_failed', userId: user.id, actor: null, target: { id: user.id, email: user.email }, meta, at: s.clock.now() });
+    }
+    throw new AppError('invalid_credentials');
+  }
+  if (user.disabled === 1) throw new AppError('account_inactive');
+  await s.limiter.reset(s.limits.loginAccountIp, acctIpKey);
+  return user;
+}
+
+/** Re-authentication for sensitive changes: the same limits as login, so a stolen session cannot brute-force. */
+export async function confirmPassword(s: Services, userId: string, password: string, meta: RequestMeta): Promise<User> {
+  const user = await findUserById(s.db.kysely, userId);
+  if (user === undefined) throw new AppError('unauthenticated');
+  const key = `${user.email}|${meta.ip ?? 'unknown'}`;
+  await s.limiter.check(s.limits.loginAccountIp, key);
+  if (!(await s.hasher.verify(user.password_hash, password))) {
+    await s.limiter.record(s.limits.loginAccountIp, key);
+    await s.limiter.record(s.limits.loginAccount, user.email);
+    throw new AppError('invalid_credentials');
+  }
+  return user;
+}
+
+/**
+ * Sets a new password, kills every session of the user and every outstanding reset token.
+ * The caller decides whether a fresh session follows (change-password) or not (reset).
+ */
+export async function setPassword(s: Services, user: User, newPassword: string, field: string): Promise<string[]> {
+  requireStrongPassword(s, newPassword, user.email, field);
+  const passwordHash = await s.hasher.hash(newPassword);
+  const now = s.clock.now();
+  return s.db.kysely.transaction().execute(async (trx) => {
+    await updateUser(trx, user.id, { password_hash: passwordHash, password_changed_at: now }, now);
+    await trx.updateTable('email_tokens').set({ consumed_at: now }).where('user_id', '=', user.id).where('purpose', '=', 'reset_password').where('consumed_at', 'is', null).execute();
+    return revokeUserSessions(trx, user.id, null, now);
+  });
+}

@@ -1,0 +1,66 @@
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { randomToken } from '../crypto/random.js';
+
+/** `Algorithm.Argon2id` (a const enum, which isolated modules cannot read at run time). */
+const ARGON2ID = 2 as Algorithm.Argon2id;
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(passwordHash: string, password: string): Promise<boolean>;
+  /** Spends the same work as a real verification, for unknown accounts (no timing oracle). */
+  verifyDummy(password: string): Promise<void>;
+}
+
+export interface Argon2Params {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+  /** Hashes running at once; the rest queue so a login flood cannot starve the event loop's pool. */
+  readonly maxConcurrent: number;
+}
+
+/** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
+export const OWASP_ARGON2: Argon2Params = Object.freeze({ memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 2 });
+/** For tests only: same algorithm, trivial cost. */
+export const FAST_ARGON2: Argon2Params = Object.freeze({ memoryCost: 256, timeCost: 1, parallelism: 1, maxConcurrent: 4 });
+
+function createSemaphore(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+export function createArgon2Hasher(params: Argon2Params = OWASP_ARGON2): PasswordHasher {
+  const options = {
+    algorithm: ARGON2ID,
+    memoryCost: params.memoryCost,
+    timeCost: params.timeCost,
+    parallelism: params.parallelism,
+  };
+  const limit = createSemaphore(params.maxConcurrent);
+  let dummy: Promise<string> | undefined;
+  const hasher: PasswordHasher = {
+    hash: (password) => limit(() => hash(password, options)),
+    async verify(passwordHash, password) {
+      try {
+        return await limit(() => verify(passwordHash, password));
+      } catch {
+        return false;
+      }
+    },
+    async verifyDummy(password) {
+      dummy ??= hash(randomToken(), options);
+      await hasher.verify(await dummy, password);
+    },
+  };
+  return hasher;
+}

@@ -1,0 +1,73 @@
+import type { Executor } from '../db/database.js';
+import type { NewUser, User } from '../db/schema.js';
+
+export type OrgRole = 'owner' | 'admin' | 'member';
+
+export interface UserWithOrg extends User {
+  org_id: string | null;
+  org_name: string | null;
+  org_role: OrgRole | null;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  role: 'user' | 'admin';
+  disabled: boolean;
+  createdAt: string;
+  organization: { id: string; name: string; role: OrgRole } | null;
+}
+
+export function toUserView(u: UserWithOrg): UserView {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    emailVerified: u.email_verified === 1,
+    role: u.role,
+    disabled: u.disabled === 1,
+    createdAt: new Date(u.created_at).toISOString(),
+    organization:
+      u.org_id !== null && u.org_name !== null && u.org_role !== null
+        ? { id: u.org_id, name: u.org_name, role: u.org_role }
+        : null,
+  };
+}
+
+function userWithOrgQuery(db: Executor) {
+  return db
+    .selectFrom('users')
+    .leftJoin('memberships', 'memberships.user_id', 'users.id')
+    .leftJoin('organizations', 'organizations.id', 'memberships.org_id')
+    .selectAll('users')
+    .select(['organizations.id as org_id', 'organizations.name as org_name', 'memberships.role as org_role']);
+}
+
+export async function findUserWithOrg(db: Executor, userId: string): Promise<UserWithOrg | undefined> {
+  return userWithOrgQuery(db).where('users.id', '=', userId).executeTakeFirst();
+}
+
+export async function findUsersWithOrg(db: Executor, userIds: readonly string[]): Promise<UserWithOrg[]> {
+  if (userIds.length === 0) return [];
+  return userWithOrgQuery(db).where('users.id', 'in', userIds).execute();
+}
+
+export async function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function findUserById(db: Executor, id: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertUser(db: Executor, user: NewUser): Promise<void> {
+  await db.insertInto('users').values(user).execute();
+}
+
+export type UserPatch = Partial<Pick<User, 'email' | 'name' | 'password_hash' | 'email_verified' | 'role' | 'disabled' | 'password_changed_at' | 'email_changed_at'>>;
+
+export async function updateUser(db: Executor, id: string, patch: UserPatch, now: number): Promise<void> {
+  await db.updateTable('users').set({ ...patch, updated_at: now }).where('id', '=', id).execute();
+}

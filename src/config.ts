@@ -1,0 +1,242 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+
+/**
+ * The only module that reads `process.env`. Everything else receives a frozen `Config`.
+ */
+
+export type MailTransportKind = 'outbox' | 'console' | 'smtp' | 'resend';
+
+export interface MailConfig {
+  readonly transport: MailTransportKind;
+  readonly smtpUrl: string | undefined;
+  readonly resendApiKey: string | undefined;
+  readonly resendBaseUrl: string;
+  readonly from: string;
+}
+
+export interface Config {
+  readonly production: boolean;
+  readonly nodeEnv: string;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly publicOrigin: string;
+  readonly https: boolean;
+  readonly databaseUrl: string;
+  readonly redisUrl: string | undefined;
+  readonly sessionSecret: string;
+  readonly sessionSecretPrevious: string | undefined;
+  readonly mail: MailConfig;
+  readonly maxSessions: number;
+  readonly sessionTtlMs: number;
+  readonly sessionIdleTtlMs: number;
+  readonly verifyTokenTtlMs: number;
+  readonly resetTokenTtlMs: number;
+  readonly inviteTokenTtlMs: number;
+  readonly impersonationTtlMs: number;
+  readonly registerMaxPerIp: number;
+  readonly emailMaxPerAddress: number;
+  readonly loginMaxFailures: number;
+  readonly loginMaxFailuresPerAccountHour: number;
+  readonly passwordMinLength: number;
+  /** false, true (trust every hop), a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+  readonly trustProxy: boolean | number | string;
+  readonly logLevel: string;
+  readonly dataDir: string;
+  readonly webDir: string;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: string): number | undefined {
+  const match = DURATION.exec(value.trim());
+  if (match === null) return undefined;
+  const ms = Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
+}
+
+/** Reads `.env` (when present) under the real environment: real variables win. */
+export function readEnvironment(cwd: string = process.cwd()): Environment {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return Object.freeze({ ...fromFile, ...process.env });
+}
+
+export const MIN_SECRET_BYTES = 32;
+
+interface Reader {
+  readonly problems: string[];
+  str(name: string, fallback: string): string;
+  int(name: string, fallback: number, min: number, max: number): number;
+  duration(name: string, fallback: string): number;
+}
+
+function makeReader(env: Environment): Reader {
+  const problems: string[] = [];
+  const raw = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  return {
+    problems,
+    str: (name, fallback) => raw(name) ?? fallback,
+    int(name, fallback, min, max) {
+      const v = raw(name);
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+        problems.push(`${name} must be an integer from ${String(min)} to ${String(max)}`);
+        return fallback;
+      }
+      return n;
+    },
+    duration(name, fallback) {
+      const v = raw(name) ?? fallback;
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        problems.push(`${name} must be a duration like 30s, 15m, 24h or 7d`);
+        return parseDuration(fallback) ?? 60_000;
+      }
+      return ms;
+    },
+  };
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function mailConfig(env: Environment, r: Reader, production: boolean): MailConfig {
+  const transportRaw = r.str('MAIL_TRANSPORT', production ? '' : 'outbox');
+  let transport: MailTransportKind = 'outbox';
+  let smtpUrl: string | undefined;
+  if (transportRaw === 'outbox' || transportRaw === 'console' || transportRaw === 'resend') {
+    transport = transportRaw;
+  } else if (/^smtps?:\/\//.test(transportRaw)) {
+    transport = 'smtp';
+    smtpUrl = transportRaw;
+  } else if (transportRaw === '') {
+    r.problems.push('MAIL_TRANSPORT is required in production (smtp://… or resend)');
+  } else {
+    r.problems.push('MAIL_TRANSPORT must be outbox, console, smtp://… or resend');
+  }
+  // Outbox and console keep or print email tokens: account-takeover material. Never in production.
+  if (production && (transport === 'outbox' || transport === 'console') && transportRaw !== '') {
+    r.problems.push(`MAIL_TRANSPORT=${transport} is for development only; production requires smtp://… or resend`);
+  }
+  const resendApiKey = env.RESEND_API_KEY === undefined || env.RESEND_API_KEY === '' ? undefined : env.RESEND_API_KEY;
+  if (transport === 'resend' && resendApiKey === undefined) {
+    r.problems.push('MAIL_TRANSPORT=resend needs RESEND_API_KEY');
+  }
+  return {
+    transport,
+    smtpUrl,
+    resendApiKey,
+    resendBaseUrl: r.str('RESEND_BASE_URL', 'https://api.resend.com'),
+    from: r.str('MAIL_FROM', 'Gatehouse <no-reply@localhost>'),
+  };
+}
+
+function loadDevSecret(dataDir: string): string {
+  const file = resolve(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export interface LoadOptions {
+  readonly cwd?: string;
+  /** When false, a development secret is never written to disk (tests, doctor). */
+  readonly persistDevSecret?: boolean;
+}
+
+export function loadConfig(env: Environment, options: LoadOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const r = makeReader(env);
+  const nodeEnv = r.str('NODE_ENV', 'development');
+  const production = nodeEnv === 'production';
+  const port = r.int('PORT', 3000, 0, 65535);
+  const publicUrlRaw = r.str('PUBLIC_URL', `http://localhost:${String(port)}`);
+  let publicUrl = `http://localhost:${String(port)}`;
+  let publicOrigin = publicUrl;
+  try {
+    const u = new URL(publicUrlRaw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    publicOrigin = u.origin;
+    publicUrl = publicUrlRaw.replace(/\/+$/, '');
+  } catch {
+    r.problems.push('PUBLIC_URL must be an absolute http(s) URL');
+  }
+  const dataDir = resolve(cwd, 'data');
+
+  const secretRaw = env.SESSION_SECRET === undefined || env.SESSION_SECRET === '' ? undefined : env.SESSION_SECRET;
+  let sessionSecret = secretRaw ?? '';
+  // A short or missing secret makes every token forgeable: production must not start with one.
+  if (secretRaw !== undefined && Buffer.byteLength(secretRaw, 'utf8') < MIN_SECRET_BYTES) {
+    if (production) r.problems.push(`SESSION_SECRET must be at least ${String(MIN_SECRET_BYTES)} bytes`);
+  }
+  if (secretRaw === undefined) {
+    if (production) r.problems.push('SESSION_SECRET is required in production (at least 32 random bytes)');
+    else if (options.persistDevSecret === false) sessionSecret = randomBytes(48).toString('base64url');
+    else sessionSecret = loadDevSecret(dataDir);
+  }
+  const prevRaw = env.SESSION_SECRET_PREVIOUS;
+  const sessionSecretPrevious = prevRaw === undefined || prevRaw === '' ? undefined : prevRaw;
+  if (production && sessionSecretPrevious !== undefined && Buffer.byteLength(sessionSecretPrevious, 'utf8') < MIN_SECRET_BYTES) {
+    r.problems.push(`SESSION_SECRET_PREVIOUS must be at least ${String(MIN_SECRET_BYTES)} bytes`);
+  }
+
+  const config: Config = {
+    production,
+    nodeEnv,
+    host: r.str('HOST', '127.0.0.1'),
+    port,
+    publicUrl,
+    publicOrigin,
+    https: publicOrigin.startsWith('https:'),
+    databaseUrl: r.str('DATABASE_URL', 'sqlite:./data/gatehouse.db'),
+    redisUrl: env.REDIS_URL === undefined || env.REDIS_URL === '' ? undefined : env.REDIS_URL,
+    sessionSecret,
+    sessionSecretPrevious,
+    mail: mailConfig(env, r, production),
+    maxSessions: r.int('MAX_SESSIONS', 5, 1, 1000),
+    sessionTtlMs: r.duration('SESSION_TTL', '7d'),
+    sessionIdleTtlMs: r.duration('SESSION_IDLE_TTL', '24h'),
+    verifyTokenTtlMs: r.duration('VERIFY_TOKEN_TTL', '24h'),
+    resetTokenTtlMs: r.duration('RESET_TOKEN_TTL', '15m'),
+    inviteTokenTtlMs: r.duration('INVITE_TOKEN_TTL', '72h'),
+    impersonationTtlMs: r.duration('IMPERSONATION_TTL', '30m'),
+    registerMaxPerIp: r.int('REGISTER_MAX_PER_IP', 20, 1, 1_000_000),
+    emailMaxPerAddress: r.int('EMAIL_MAX_PER_ADDRESS', 5, 1, 1_000_000),
+    loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
+    loginMaxFailuresPerAccountHour: 100,
+    passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 256),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel: r.str('LOG_LEVEL', production ? 'info' : 'info'),
+    dataDir,
+    webDir: resolve(cwd, 'web', 'dist'),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze({ ...config, mail: Object.freeze(config.mail) });
+}

@@ -1,0 +1,123 @@
+import type { Executor } from '../db/database.js';
+import type { SecurityEventRow } from '../db/schema.js';
+import { newId } from '../crypto/random.js';
+
+export type SecurityEventType =
+  | 'user_registered'
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'logout'
+  | 'session_revoked'
+  | 'session_evicted'
+  | 'password_changed'
+  | 'password_reset'
+  | 'password_reset_requested'
+  | 'email_changed'
+  | 'email_verified'
+  | 'profile_updated'
+  | 'org_joined'
+  | 'org_left'
+  | 'member_removed'
+  | 'role_changed'
+  | 'invitation_created'
+  | 'invitation_revoked'
+  | 'user_disabled'
+  | 'user_enabled'
+  | 'user_deleted'
+  | 'impersonation_started'
+  | 'impersonation_stopped';
+
+export interface Party {
+  readonly id: string;
+  readonly email: string;
+}
+
+export interface RequestMeta {
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface EventInput {
+  readonly type: SecurityEventType;
+  /** Whose security log this entry belongs to (null: admins only). */
+  readonly userId: string | null;
+  readonly actor: Party | null;
+  readonly target: Party | null;
+  readonly meta: RequestMeta;
+  readonly at: number;
+}
+
+export async function recordEvent(db: Executor, e: EventInput): Promise<void> {
+  await db
+    .insertInto('security_events')
+    .values({
+      id: newId(),
+      type: e.type,
+      at: e.at,
+      user_id: e.userId,
+      ip: e.meta.ip,
+      user_agent: e.meta.userAgent,
+      actor_id: e.actor?.id ?? null,
+      actor_email: e.actor?.email ?? null,
+      target_id: e.target?.id ?? null,
+      target_email: e.target?.email ?? null,
+    })
+    .execute();
+}
+
+export interface SecurityEventView {
+  id: string;
+  type: string;
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+  actor: Party | null;
+  target: Party | null;
+}
+
+export function toEventView(r: SecurityEventRow): SecurityEventView {
+  return {
+    id: r.id,
+    type: r.type,
+    at: new Date(r.at).toISOString(),
+    ip: r.ip,
+    userAgent: r.user_agent,
+    actor: r.actor_id !== null && r.actor_email !== null ? { id: r.actor_id, email: r.actor_email } : null,
+    target: r.target_id !== null && r.target_email !== null ? { id: r.target_id, email: r.target_email } : null,
+  };
+}
+
+export async function listUserEvents(db: Executor, userId: string, limit: number): Promise<SecurityEventView[]> {
+  const rows = await db
+    .selectFrom('security_events')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toEventView);
+}
+
+export interface EventSearch {
+  readonly userId: string | undefined;
+  readonly type: string | undefined;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export async function searchEvents(db: Executor, q: EventSearch): Promise<{ events: SecurityEventView[]; total: number }> {
+  let base = db.selectFrom('security_events');
+  if (q.userId !== undefined) {
+    const uid = q.userId;
+    base = base.where((eb) => eb.or([eb('user_id', '=', uid), eb('actor_id', '=', uid), eb('target_id', '=', uid)]));
+  }
+  if (q.type !== undefined) base = base.where('type', '=', q.type);
+  const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const rows = await base
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+    .execute();
+  return { events: rows.map(toEventView), total: Number(totalRow?.n ?? 0) };
+}

@@ -1,0 +1,118 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import secureJson from 'secure-json-parse';
+import { AppError, errorBody, type FieldErrors } from '../errors.js';
+import type { Services } from '../services.js';
+import type { TypedApp } from './typed.js';
+import { isMutating } from '../session/authenticate.js';
+
+export const BODY_LIMIT = 16 * 1024;
+
+/** JSON is the only body type; prototype-poisoning keys are refused outright, not stripped. */
+export function installBodyParsing(app: TypedApp): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new AppError('invalid_request', 'The body is not valid JSON.'), undefined);
+    }
+  });
+}
+
+export async function installSecurityHeaders(app: TypedApp, s: Services): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+      },
+    },
+    // Email links carry tokens in their query: never leak a URL to another site.
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: s.config.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
+  });
+}
+
+export function installRequestChecks(app: TypedApp, s: Services): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    void reply.header('cache-control', 'no-store');
+    if (!isMutating(request.method)) return;
+    // Cross-site writes: a browser always sends Origin on them; it must be our own.
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== s.config.publicOrigin) throw new AppError('csrf_failed');
+    const length = request.headers['content-length'];
+    const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+    const type = request.headers['content-type'];
+    if (hasBody && (type === undefined || !/^application\/json\s*(;|$)/i.test(type))) throw new AppError('unsupported_media_type');
+  });
+}
+
+function validationFields(error: FastifyError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const v of error.validation ?? []) {
+    const params = v.params as { additionalProperty?: string; missingProperty?: string };
+    const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const key = params.additionalProperty ?? params.missingProperty ?? (path === '' ? '_' : path);
+    const message =
+      params.additionalProperty !== undefined
+        ? 'Unknown field.'
+        : params.missingProperty !== undefined
+          ? 'This field is required.'
+          : `Invalid value (${v.message ?? 'wrong type'}).`;
+    fields[key] = message;
+  }
+  return fields;
+}
+
+/** The one place where errors become HTTP: stable codes, no internal text ever echoed. */
+export function installErrorHandling(app: TypedApp): void {
+  app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError) {
+      if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.fields));
+    }
+    if (error.validation !== undefined) {
+      return reply.code(400).send(errorBody('invalid_request', 'Some fields are invalid.', validationFields(error)));
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send(errorBody('payload_too_large'));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return reply.code(error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 415 : 400).send(
+          errorBody(error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_request'),
+        );
+      default:
+        break;
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      if (status === 413) return reply.code(413).send(errorBody('payload_too_large'));
+      if (status === 415) return reply.code(415).send(errorBody('unsupported_media_type'));
+      if (status === 404) return reply.code(404).send(errorBody('not_found'));
+      return reply.code(400).send(errorBody('invalid_request'));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal_error'));
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody('not_found')));
+}

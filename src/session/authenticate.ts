@@ -1,0 +1,143 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+import { safeEqual } from '../crypto/random.js';
+import type { Services } from '../services.js';
+import type { UserWithOrg } from '../account/users.js';
+import { clearSessionCookies, cookieNames } from './cookies.js';
+import { readSessionToken } from './tokens.js';
+import { loadAuthRow, touchSession, TOUCH_INTERVAL_MS, type AuthRow } from './sessions.js';
+
+export interface AuthContext {
+  readonly sessionId: string;
+  readonly csrf: string;
+  readonly user: UserWithOrg;
+  readonly session: { readonly createdAt: number; readonly lastActiveAt: number; readonly expiresAt: number };
+  readonly impersonator: { readonly id: string; readonly email: string; readonly name: string; readonly sessionId: string } | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function isMutating(method: string): boolean {
+  return MUTATING.has(method.toUpperCase());
+}
+
+export type SessionCheck =
+  | { readonly ok: true; readonly auth: AuthContext }
+  | { readonly ok: false; readonly code: 'unauthenticated' | 'account_inactive' | 'csrf_failed' };
+
+function sessionIsLive(row: AuthRow, now: number, idleMs: number): boolean {
+  return row.revoked_at === null && row.expires_at > now && row.last_active_at + idleMs > now;
+}
+
+/** An impersonation session lives only while its admin is still an enabled admin with a live session. */
+function impersonatorIsLive(row: AuthRow, now: number, idleMs: number): boolean {
+  if (row.impersonator_id === null) return true;
+  return (
+    row.imp_role === 'admin' &&
+    row.imp_disabled === 0 &&
+    row.imp_session_revoked_at === null &&
+    row.imp_session_expires_at !== null &&
+    row.imp_session_expires_at > now &&
+    row.imp_session_last_active_at !== null &&
+    row.imp_session_last_active_at + idleMs > now
+  );
+}
+
+function toUser(row: AuthRow): UserWithOrg {
+  return {
+    id: row.user_id,
+    email: row.email,
+    name: row.name,
+    password_hash: '',
+    email_verified: row.email_verified,
+    role: row.role,
+    disabled: row.disabled,
+    created_at: row.user_created_at,
+    updated_at: row.user_created_at,
+    password_changed_at: 0,
+    email_changed_at: 0,
+    org_id: row.org_id,
+    org_name: row.org_name,
+    org_role: row.org_role,
+  };
+}
+
+export interface CheckInput {
+  readonly sessionCookie: string | undefined;
+  /** Only for mutating requests: the X-CSRF-Token header and the CSRF cookie. */
+  readonly csrf: { readonly header: string | undefined; readonly cookie: string | undefined } | null;
+}
+
+/**
+ * The per-request check: signature, audience and expiry of the token, the CSRF binding for writes,
+ * then one SQL statement for session + user (+ organization, + impersonator). No cache window:
+ * a revocation, disable or deletion is seen by the very next request on every instance.
+ */
+export async function checkSession(s: Services, input: CheckInput): Promise<SessionCheck> {
+  if (input.sessionCookie === undefined || input.sessionCookie === '') return { ok: false, code: 'unauthenticated' };
+  const now = s.clock.now();
+  const claims = await readSessionToken(s.sessionKeys, input.sessionCookie, now);
+  if (claims === null) return { ok: false, code: 'unauthenticated' };
+  if (input.csrf !== null) {
+    const { header, cookie } = input.csrf;
+    // Signed double submit: header == cookie == the claim signed into this very session token,
+    // so a cookie tossed in by a sibling subdomain or another user's CSRF value never matches.
+    if (header === undefined || cookie === undefined || !safeEqual(header, cookie) || !safeEqual(header, claims.csrf)) {
+      return { ok: false, code: 'csrf_failed' };
+    }
+  }
+  const row = await loadAuthRow(s.db.kysely, claims.sessionId);
+  if (row?.user_id !== claims.userId) return { ok: false, code: 'unauthenticated' };
+  if (row.disabled === 1) return { ok: false, code: 'account_inactive' };
+  const idleMs = s.config.sessionIdleTtlMs;
+  if (!sessionIsLive(row, now, idleMs) || !impersonatorIsLive(row, now, idleMs)) return { ok: false, code: 'unauthenticated' };
+  const touched = now - row.last_active_at >= TOUCH_INTERVAL_MS;
+  if (touched) await touchSession(s.db.kysely, row.session_id, now);
+  return {
+    ok: true,
+    auth: {
+      sessionId: row.session_id,
+      csrf: claims.csrf,
+      user: toUser(row),
+      session: { createdAt: row.created_at, lastActiveAt: touched ? now : row.last_active_at, expiresAt: row.expires_at },
+      impersonator:
+        row.impersonator_id !== null && row.imp_email !== null && row.imp_name !== null && row.impersonator_session_id !== null
+          ? { id: row.impersonator_id, email: row.imp_email, name: row.imp_name, sessionId: row.impersonator_session_id }
+          : null,
+    },
+  };
+}
+
+export function readCheckInput(s: Services, request: FastifyRequest, method: string): CheckInput {
+  const names = cookieNames(s.config);
+  const header = request.headers['x-csrf-token'];
+  return {
+    sessionCookie: request.cookies[names.session],
+    csrf: isMutating(method) ? { header: typeof header === 'string' ? header : undefined, cookie: request.cookies[names.csrf] } : null,
+  };
+}
+
+/** Fastify pre-handler for every authenticated route. */
+export function sessionGuard(s: Services): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async function requireSession(request, reply): Promise<void> {
+    const result = await checkSession(s, readCheckInput(s, request, request.method));
+    if (result.ok) {
+      request.auth = result.auth;
+      return;
+    }
+    // A dead session's cookies are useless: clear them so the browser stops sending them.
+    if (result.code === 'unauthenticated') clearSessionCookies(reply, s.config);
+    throw new AppError(result.code);
+  };
+}
+
+export function requireAuth(request: FastifyRequest): AuthContext {
+  if (request.auth === null) throw new AppError('unauthenticated');
+  return request.auth;
+}

@@ -1,0 +1,55 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../services.js';
+import type { RequestMeta } from '../events/security-events.js';
+import { recordEvent } from '../events/security-events.js';
+import { randomToken } from '../crypto/random.js';
+import { cookieNames, setSessionCookies } from './cookies.js';
+import { createSession, type CreatedSession, type NewSessionInput } from './sessions.js';
+import { issueSessionToken, readSessionToken } from './tokens.js';
+
+/** The id of a genuine session token presented with this request (signature only; no DB). */
+export async function presentedSessionId(s: Services, request: FastifyRequest): Promise<string | null> {
+  const cookie = request.cookies[cookieNames(s.config).session];
+  if (cookie === undefined || cookie === '') return null;
+  const claims = await readSessionToken(s.sessionKeys, cookie, s.clock.now());
+  return claims?.sessionId ?? null;
+}
+
+export interface StartSessionInput {
+  readonly user: { readonly id: string; readonly email: string };
+  readonly meta: RequestMeta;
+  readonly replaceSessionId: string | null;
+  readonly impersonation?: NewSessionInput['impersonation'];
+}
+
+/**
+ * Creates a fresh session row (never reusing an id: no fixation), signs its token with a new CSRF
+ * value and sets the cookie pair. Evictions beyond MAX_SESSIONS become security events.
+ */
+export async function startSession(s: Services, reply: FastifyReply, input: StartSessionInput): Promise<CreatedSession> {
+  const now = s.clock.now();
+  const created = await createSession(
+    s.db,
+    { ttlMs: s.config.sessionTtlMs, idleMs: s.config.sessionIdleTtlMs, maxSessions: s.config.maxSessions },
+    {
+      userId: input.user.id,
+      now,
+      ip: input.meta.ip,
+      userAgent: input.meta.userAgent,
+      replaceSessionId: input.replaceSessionId,
+      ...(input.impersonation === undefined ? {} : { impersonation: input.impersonation }),
+    },
+  );
+  const csrf = randomToken(24);
+  const token = await issueSessionToken(
+    s.sessionKeys,
+    { sessionId: created.session.id, userId: input.user.id, csrf },
+    now,
+    created.session.expires_at,
+  );
+  setSessionCookies(reply, s.config, token, csrf, created.session.expires_at - now);
+  for (const _id of created.evicted) {
+    await recordEvent(s.db.kysely, { type: 'session_evicted', userId: input.user.id, actor: null, target: input.user, meta: input.meta, at: now });
+  }
+  return created;
+}

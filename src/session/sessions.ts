@@ -1,0 +1,205 @@
+import { lockUser, type Db, type Executor } from '../db/database.js';
+import type { Session } from '../db/schema.js';
+import type { OrgRole } from '../account/users.js';
+import { randomToken } from '../crypto/random.js';
+
+/** `lastActiveAt` is written at most this often per session; idle expiry is accurate to it. */
+export const TOUCH_INTERVAL_MS = 60_000;
+/** Revoked and expired rows are kept this long (for the audit trail of recent devices), then pruned. */
+const PRUNE_AFTER_MS = 24 * 3_600_000;
+
+export interface SessionPolicy {
+  readonly ttlMs: number;
+  readonly idleMs: number;
+  readonly maxSessions: number;
+}
+
+export interface NewSessionInput {
+  readonly userId: string;
+  readonly now: number;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** A session presented with the login request: revoked, so a login never keeps an old id alive. */
+  readonly replaceSessionId: string | null;
+  readonly impersonation?: { readonly adminId: string; readonly adminSessionId: string; readonly ttlMs: number };
+}
+
+export interface CreatedSession {
+  readonly session: Session;
+  readonly evicted: readonly string[];
+}
+
+export async function createSession(db: Db, policy: SessionPolicy, input: NewSessionInput): Promise<CreatedSession> {
+  return db.kysely.transaction().execute(async (trx) => {
+    await lockUser(trx, db.dialect, input.userId);
+    if (input.replaceSessionId !== null) {
+      await trx
+        .updateTable('sessions')
+        .set({ revoked_at: input.now })
+        .where('id', '=', input.replaceSessionId)
+        .where('revoked_at', 'is', null)
+        .execute();
+    }
+    await trx
+      .deleteFrom('sessions')
+      .where('user_id', '=', input.userId)
+      .where((eb) =>
+        eb.or([eb('revoked_at', '<', input.now - PRUNE_AFTER_MS), eb('expires_at', '<', input.now - PRUNE_AFTER_MS)]),
+      )
+      .execute();
+    const imp = input.impersonation;
+    const session: Session = {
+      id: randomToken(),
+      user_id: input.userId,
+      created_at: input.now,
+      last_active_at: input.now,
+      expires_at: input.now + (imp?.ttlMs ?? policy.ttlMs),
+      revoked_at: null,
+      ip: input.ip,
+      user_agent: input.userAgent,
+      impersonator_id: imp?.adminId ?? null,
+      impersonator_session_id: imp?.adminSessionId ?? null,
+    };
+    await trx.insertInto('sessions').values(session).execute();
+    if (imp !== undefined) return { session, evicted: [] };
+    // The cap is enforced inside the same transaction as the insert (user row locked on PostgreSQL,
+    // single writer on SQLite), so concurrent logins can never leave more than maxSessions alive.
+    const active = await trx
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', input.userId)
+      .where('revoked_at', 'is', null)
+      .where('impersonator_id', 'is', null)
+      .where('expires_at', '>', input.now)
+      .where('last_active_at', '>', input.now - policy.idleMs)
+      .orderBy('last_active_at', 'desc')
+      .orderBy('created_at', 'desc')
+      .execute();
+    const evicted = active.filter((s) => s.id !== session.id).slice(policy.maxSessions - 1).map((s) => s.id);
+    if (evicted.length > 0) {
+      await trx.updateTable('sessions').set({ revoked_at: input.now }).where('id', 'in', evicted).execute();
+    }
+    return { session, evicted };
+  });
+}
+
+/** Everything one authenticated request needs, loaded by a single SQL statement. */
+export interface AuthRow {
+  session_id: string;
+  user_id: string;
+  created_at: number;
+  last_active_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  impersonator_id: string | null;
+  impersonator_session_id: string | null;
+  email: string;
+  name: string;
+  role: 'user' | 'admin';
+  disabled: number;
+  email_verified: number;
+  user_created_at: number;
+  org_id: string | null;
+  org_name: string | null;
+  org_role: OrgRole | null;
+  imp_email: string | null;
+  imp_name: string | null;
+  imp_role: 'user' | 'admin' | null;
+  imp_disabled: number | null;
+  imp_session_revoked_at: number | null;
+  imp_session_expires_at: number | null;
+  imp_session_last_active_at: number | null;
+}
+
+export async function loadAuthRow(db: Executor, sessionId: string): Promise<AuthRow | undefined> {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .leftJoin('memberships as m', 'm.user_id', 'u.id')
+    .leftJoin('organizations as o', 'o.id', 'm.org_id')
+    .leftJoin('users as iu', 'iu.id', 's.impersonator_id')
+    .leftJoin('sessions as isess', 'isess.id', 's.impersonator_session_id')
+    .select([
+      's.id as session_id',
+      's.user_id',
+      's.created_at',
+      's.last_active_at',
+      's.expires_at',
+      's.revoked_at',
+      's.impersonator_id',
+      's.impersonator_session_id',
+      'u.email',
+      'u.name',
+      'u.role',
+      'u.disabled',
+      'u.email_verified',
+      'u.created_at as user_created_at',
+      'o.id as org_id',
+      'o.name as org_name',
+      'm.role as org_role',
+      'iu.email as imp_email',
+      'iu.name as imp_name',
+      'iu.role as imp_role',
+      'iu.disabled as imp_disabled',
+      'isess.revoked_at as imp_session_revoked_at',
+      'isess.expires_at as imp_session_expires_at',
+      'isess.last_active_at as imp_session_last_active_at',
+    ])
+    .where('s.id', '=', sessionId)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Executor, sessionId: string, now: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ last_active_at: now })
+    .where('id', '=', sessionId)
+    .where('last_active_at', '<=', now - TOUCH_INTERVAL_MS)
+    .execute();
+}
+
+export async function listActiveSessions(db: Executor, userId: string, now: number, idleMs: number): Promise<Session[]> {
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .where('last_active_at', '>', now - idleMs)
+    .orderBy('last_active_at', 'desc')
+    .execute();
+}
+
+/** Revokes one of the user's sessions; false when it is not theirs or already gone. */
+export async function revokeUserSession(db: Executor, userId: string, sessionId: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function revokeSessionById(db: Executor, sessionId: string, now: number): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+}
+
+/** Revokes every live session of the user except `keepId` (null: all). Returns the revoked ids. */
+export async function revokeUserSessions(db: Executor, userId: string, keepId: string | null, now: number): Promise<string[]> {
+  let q = db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', now);
+  if (keepId !== null) q = q.where('id', '!=', keepId);
+  const ids = (await q.execute()).map((r) => r.id);
+  if (ids.length > 0) await db.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', ids).execute();
+  return ids;
+}
+
+/** Deletes rows that can never authenticate again, so the table does not grow without bound. */
+export async function pruneSessions(db: Executor, now: number): Promise<number> {
+  const r = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('revoked_at', '<', now - PRUNE_AFTER_MS), eb('expires_at', '<', now - PRUNE_AFTER_MS)]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

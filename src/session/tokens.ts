@@ -1,0 +1,32 @@
+import { signToken, verifyToken, type TokenKeys } from '../crypto/jwt.js';
+
+export interface SessionClaims {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly csrf: string;
+}
+
+export async function issueSessionToken(
+  keys: TokenKeys,
+  claims: SessionClaims,
+  issuedAtMs: number,
+  expiresAtMs: number,
+): Promise<string> {
+  return signToken(keys, { sid: claims.sessionId, csrf: claims.csrf }, {
+    subject: claims.userId,
+    issuedAtSec: Math.floor(issuedAtMs / 1000),
+    expiresAtSec: Math.floor(expiresAtMs / 1000),
+  });
+}
+
+/** Returns the claims of a genuine, unexpired session token, or null for anything else. */
+export async function readSessionToken(keys: TokenKeys, token: string, nowMs: number): Promise<SessionClaims | null> {
+  if (token.length > 4096) return null;
+  const outcome = await verifyToken(keys, token, nowMs);
+  if (!outcome.ok) return null;
+  const { sid, csrf, sub } = outcome.payload;
+  // A token without its `csrf` binding would let a cookie alone authorize writes: refuse it.
+  if (typeof sid !== 'string' || typeof csrf !== 'string' || typeof sub !== 'string') return null;
+  if (sid.length < 16 || csrf.length < 16) return null;
+  return { sessionId: sid, userId: sub, csrf };
+}
