@@ -16,6 +16,10 @@ import type { TypedApp } from './http/typed.js';
 import { authRoutes } from './account/auth-routes.js';
 import { emailRoutes } from './email/routes.js';
 import { sessionRoutes } from './session/routes.js';
+import { profileRoutes } from './account/profile-routes.js';
+import { orgRoutes } from './org/routes.js';
+import { adminRoutes } from './admin/routes.js';
+import { forwardAuthRoutes } from './session/forward-auth.js';
 import { errorBody } from './errors.js';
 
 export interface Dependencies {
@@ -82,6 +86,10 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
   authRoutes(app, services);
   emailRoutes(app, services);
   sessionRoutes(app, services);
+  profileRoutes(app, services);
+  orgRoutes(app, services);
+  adminRoutes(app, services);
+  forwardAuthRoutes(app, services);
 
   await app.ready();
   return { app, services };

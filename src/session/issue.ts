@@ -53,3 +53,15 @@ export async function startSession(s: Services, reply: FastifyReply, input: Star
   }
   return created;
 }
+
+/** A fresh cookie pair (new CSRF value) for an existing live session row, e.g. after impersonation. */
+export async function resumeSession(
+  s: Services,
+  reply: FastifyReply,
+  session: { readonly id: string; readonly userId: string; readonly expiresAt: number },
+): Promise<void> {
+  const now = s.clock.now();
+  const csrf = randomToken(24);
+  const token = await issueSessionToken(s.sessionKeys, { sessionId: session.id, userId: session.userId, csrf }, now, session.expiresAt);
+  setSessionCookies(reply, s.config, token, csrf, session.expiresAt - now);
+}

@@ -1,0 +1,57 @@
+import type { FastifyReply } from 'fastify';
+import { AppError } from '../errors.js';
+import type { Services } from '../services.js';
+import { recordEvent, type RequestMeta } from '../events/security-events.js';
+import { findUserWithOrg, type UserWithOrg } from '../account/users.js';
+import type { AuthContext } from '../session/authenticate.js';
+import { resumeSession, startSession } from '../session/issue.js';
+import { revokeSessionById } from '../session/sessions.js';
+
+/**
+ * Starts acting as `targetId`: a new session for the target, marked with the admin and the admin's
+ * own session, and capped at IMPERSONATION_TTL. Admins and disabled users are off limits, so an
+ * impersonation can never reach admin powers.
+ */
+export async function startImpersonation(s: Services, reply: FastifyReply, admin: AuthContext, targetId: string, meta: RequestMeta): Promise<UserWithOrg> {
+  const target = await findUserWithOrg(s.db.kysely, targetId);
+  if (target === undefined) throw new AppError('not_found');
+  if (target.id === admin.user.id || target.role === 'admin') throw new AppError('forbidden', 'Admins cannot be impersonated.');
+  if (target.disabled === 1) throw new AppError('forbidden', 'Disabled users cannot be impersonated.');
+  const now = s.clock.now();
+  const ttlMs = Math.max(1000, Math.min(s.config.impersonationTtlMs, admin.session.expiresAt - now));
+  await startSession(s, reply, {
+    user: { id: target.id, email: target.email },
+    meta,
+    replaceSessionId: null,
+    impersonation: { adminId: admin.user.id, adminSessionId: admin.sessionId, ttlMs },
+  });
+  const actor = { id: admin.user.id, email: admin.user.email };
+  const subject = { id: target.id, email: target.email };
+  for (const userId of [admin.user.id, target.id]) {
+    await recordEvent(s.db.kysely, { type: 'impersonation_started', userId, actor, target: subject, meta, at: now });
+  }
+  return target;
+}
+
+/** Ends the impersonation (its session dies) and hands the admin their own session back. */
+export async function stopImpersonation(s: Services, reply: FastifyReply, auth: AuthContext, meta: RequestMeta): Promise<UserWithOrg> {
+  const imp = auth.impersonator;
+  if (imp === null) throw new AppError('conflict', 'You are not impersonating anyone.');
+  const now = s.clock.now();
+  await revokeSessionById(s.db.kysely, auth.sessionId, now);
+  const adminSession = await s.db.kysely
+    .selectFrom('sessions')
+    .select(['id', 'user_id', 'expires_at'])
+    .where('id', '=', imp.sessionId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  const admin = await findUserWithOrg(s.db.kysely, imp.id);
+  if (adminSession === undefined || admin === undefined) throw new AppError('unauthenticated');
+  await resumeSession(s, reply, { id: adminSession.id, userId: adminSession.user_id, expiresAt: adminSession.expires_at });
+  const actor = { id: imp.id, email: imp.email };
+  const subject = { id: auth.user.id, email: auth.user.email };
+  for (const userId of [imp.id, auth.user.id]) {
+    await recordEvent(s.db.kysely, { type: 'impersonation_stopped', userId, actor, target: subject, meta, at: now });
+  }
+  return admin;
+}

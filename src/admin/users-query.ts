@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+import { toUserView, type UserView, type UserWithOrg } from '../account/users.js';
+
+export const ADMIN_PAGE_SIZE = 20;
+
+export interface AdminUserView extends UserView {
+  lastActiveAt: string | null;
+}
+
+function likePattern(q: string): string {
+  // Escape LIKE wildcards so the search is a plain substring match.
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function searchUsers(db: Executor, q: string, page: number): Promise<{ users: AdminUserView[]; total: number }> {
+  let base = db.selectFrom('users').leftJoin('memberships', 'memberships.user_id', 'users.id').leftJoin('organizations', 'organizations.id', 'memberships.org_id');
+  const term = q.trim();
+  if (term !== '') {
+    const pattern = likePattern(term);
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(${eb.ref('users.email')}) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('users.name')}) like ${pattern} escape '\\'`,
+      ]),
+    );
+  }
+  const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const rows = await base
+    .selectAll('users')
+    .select(['organizations.id as org_id', 'organizations.name as org_name', 'memberships.role as org_role'])
+    .select((eb) =>
+      eb
+        .selectFrom('sessions')
+        .select((e) => e.fn.max('sessions.last_active_at').as('m'))
+        .whereRef('sessions.user_id', '=', 'users.id')
+        .as('last_active_at'),
+    )
+    .orderBy('users.created_at', 'asc')
+    .orderBy('users.id', 'asc')
+    .limit(ADMIN_PAGE_SIZE)
+    .offset((page - 1) * ADMIN_PAGE_SIZE)
+    .execute();
+  return {
+    total: Number(totalRow?.n ?? 0),
+    users: rows.map((r) => {
+      const last = r.last_active_at === null ? null : Number(r.last_active_at);
+      return { ...toUserView(r as UserWithOrg), lastActiveAt: last === null ? null : new Date(last).toISOString() };
+    }),
+  };
+}

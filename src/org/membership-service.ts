@@ -1,0 +1,119 @@
+import { AppError } from '../errors.js';
+import type { Services } from '../services.js';
+import { lockOrganization, lockUser } from '../db/database.js';
+import type { OrgRole } from '../account/users.js';
+import { recordEvent, type Party, type RequestMeta } from '../events/security-events.js';
+import type { AuthContext } from '../session/authenticate.js';
+import {
+  countMembers,
+  findMembership,
+  findOrganization,
+  givePersonalOrganization,
+  isLastOwnerWithMembers,
+  leaveOrganization,
+  listMembers,
+  toMemberView,
+  type MemberView,
+} from './organizations.js';
+import { requireOrgManager, resolveInvitation } from './invitations.js';
+
+function party(auth: AuthContext): Party {
+  return { id: auth.user.id, email: auth.user.email };
+}
+
+export async function joinOrganization(
+  s: Services,
+  auth: AuthContext,
+  token: string,
+  meta: RequestMeta,
+): Promise<{ id: string; name: string; role: OrgRole }> {
+  const invitation = await resolveInvitation(s, token);
+  if (auth.user.org_id === invitation.org_id) throw new AppError('conflict', 'You are already a member of this organization.');
+  const now = s.clock.now();
+  const userId = auth.user.id;
+  await s.db.kysely.transaction().execute(async (trx) => {
+    await lockUser(trx, s.db.dialect, userId);
+    await lockOrganization(trx, s.db.dialect, invitation.org_id);
+    // Use it up first: of two concurrent joins with one link, exactly one wins.
+    const used = await trx
+      .updateTable('invitations')
+      .set({ used_at: now, used_by: userId })
+      .where('id', '=', invitation.id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) throw new AppError('invalid_token');
+    if ((await findOrganization(trx, invitation.org_id)) === undefined) throw new AppError('invalid_token');
+    if (await isLastOwnerWithMembers(trx, userId)) {
+      throw new AppError('conflict', 'You are the last owner of your organization: hand ownership to someone else first.');
+    }
+    await leaveOrganization(trx, userId);
+    await trx.insertInto('memberships').values({ user_id: userId, org_id: invitation.org_id, role: invitation.role, joined_at: now }).execute();
+    await recordEvent(trx, { type: 'org_joined', userId, actor: party(auth), target: party(auth), meta, at: now });
+  });
+  const org = await findOrganization(s.db.kysely, invitation.org_id);
+  return { id: invitation.org_id, name: org?.name ?? '', role: invitation.role };
+}
+
+async function targetMember(s: Services, orgId: string, userId: string): Promise<{ role: OrgRole; email: string; name: string }> {
+  const row = await s.db.kysely
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['memberships.role', 'users.email', 'users.name'])
+    .where('memberships.org_id', '=', orgId)
+    .where('memberships.user_id', '=', userId)
+    .executeTakeFirst();
+  // Someone outside the caller's organization is indistinguishable from nobody.
+  if (row === undefined) throw new AppError('not_found');
+  return row;
+}
+
+/** Owners may set any role; admins manage members and admins but never touch owners. */
+function assertMayManage(actorRole: 'owner' | 'admin', targetRole: OrgRole, newRole: OrgRole | null): void {
+  if (actorRole === 'owner') return;
+  if (targetRole === 'owner' || newRole === 'owner') throw new AppError('forbidden', 'Only owners can change owners.');
+}
+
+export async function changeMemberRole(s: Services, auth: AuthContext, userId: string, role: OrgRole, meta: RequestMeta): Promise<MemberView> {
+  const manager = requireOrgManager(auth);
+  const target = await targetMember(s, manager.orgId, userId);
+  assertMayManage(manager.role, target.role, role);
+  const now = s.clock.now();
+  await s.db.kysely.transaction().execute(async (trx) => {
+    await lockOrganization(trx, s.db.dialect, manager.orgId);
+    const current = await findMembership(trx, userId);
+    if (current?.org_id !== manager.orgId) throw new AppError('not_found');
+    if (current.role === 'owner' && role !== 'owner') {
+      const c = await countMembers(trx, manager.orgId);
+      if (c.owners <= 1) throw new AppError('conflict', 'An organization needs at least one owner.');
+    }
+    await trx.updateTable('memberships').set({ role }).where('user_id', '=', userId).execute();
+    const t = { id: userId, email: target.email };
+    await recordEvent(trx, { type: 'role_changed', userId, actor: party(auth), target: t, meta, at: now });
+    if (userId !== auth.user.id) await recordEvent(trx, { type: 'role_changed', userId: auth.user.id, actor: party(auth), target: t, meta, at: now });
+  });
+  const member = (await listMembers(s.db.kysely, manager.orgId)).find((m) => m.user_id === userId);
+  if (member === undefined) throw new AppError('not_found');
+  return toMemberView(member);
+}
+
+export async function removeMember(s: Services, auth: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
+  const self = userId === auth.user.id;
+  // Anyone may leave; removing others takes an owner or admin.
+  const orgId = self ? auth.user.org_id : requireOrgManager(auth).orgId;
+  if (orgId === null) throw new AppError('not_found');
+  const target = await targetMember(s, orgId, userId);
+  if (!self && auth.user.org_role === 'admin') assertMayManage('admin', target.role, null);
+  const now = s.clock.now();
+  await s.db.kysely.transaction().execute(async (trx) => {
+    await lockOrganization(trx, s.db.dialect, orgId);
+    if (await isLastOwnerWithMembers(trx, userId)) throw new AppError('conflict', 'The last owner cannot leave while others remain.');
+    const c = await countMembers(trx, orgId);
+    if (c.members <= 1) throw new AppError('conflict', 'You are the only member of this organization.');
+    await leaveOrganization(trx, userId);
+    await givePersonalOrganization(trx, userId, target.name, now);
+    const t = { id: userId, email: target.email };
+    await recordEvent(trx, { type: 'member_removed', userId, actor: party(auth), target: t, meta, at: now });
+    if (!self) await recordEvent(trx, { type: 'member_removed', userId: auth.user.id, actor: party(auth), target: t, meta, at: now });
+  });
+}

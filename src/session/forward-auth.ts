@@ -1,0 +1,55 @@
+import { Type } from 'typebox';
+import type { Services } from '../services.js';
+import type { TypedApp } from '../http/typed.js';
+import { AppError } from '../errors.js';
+import { checkSession, isMutating, readCheckInput } from './authenticate.js';
+import { clearSessionCookies } from './cookies.js';
+
+const ORG_RANK = { member: 0, admin: 1, owner: 2 } as const;
+
+/**
+ * Forward auth for reverse proxies (nginx auth_request, Caddy forward_auth, Traefik ForwardAuth):
+ * the very same per-request check as the API, applied to the original method, so the protected
+ * app inherits session, CSRF and Origin checks without writing any.
+ */
+export function forwardAuthRoutes(app: TypedApp, s: Services): void {
+  app.get(
+    '/api/auth/verify',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
+            orgRole: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const fwd = request.headers['x-forwarded-method'] ?? request.headers['x-original-method'];
+      const method = typeof fwd === 'string' && fwd !== '' ? fwd.toUpperCase() : 'GET';
+      if (isMutating(method)) {
+        const origin = request.headers.origin;
+        if (origin !== undefined && origin !== s.config.publicOrigin) throw new AppError('csrf_failed');
+      }
+      const result = await checkSession(s, readCheckInput(s, request, method));
+      if (!result.ok) {
+        if (result.code === 'unauthenticated') clearSessionCookies(reply, s.config);
+        throw new AppError(result.code);
+      }
+      const { user, impersonator } = result.auth;
+      if (request.query.role === 'admin' && (user.role !== 'admin' || impersonator !== null)) throw new AppError('forbidden');
+      const wanted = request.query.orgRole;
+      if (wanted !== undefined && (user.org_role === null || ORG_RANK[user.org_role] < ORG_RANK[wanted])) throw new AppError('forbidden');
+      void reply
+        .header('x-gatehouse-user-id', user.id)
+        .header('x-gatehouse-email', user.email)
+        .header('x-gatehouse-role', user.role)
+        .header('x-gatehouse-org-id', user.org_id ?? '')
+        .header('x-gatehouse-org-role', user.org_role ?? '');
+      if (impersonator !== null) void reply.header('x-gatehouse-impersonator-id', impersonator.id);
+      return reply.code(204).send();
+    },
+  );
+}
