@@ -1,10 +1,48 @@
-import { defineConfig } from 'vitest/config';
+import pg from 'pg';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
-  },
+/** API suites that must behave identically on both databases. */
+const DIALECT_SUITES = [
+  'test/core/**/*.test.ts',
+  'test/email/**/*.test.ts',
+  'test/org/**/*.test.ts',
+  'test/profile/**/*.test.ts',
+  'test/admin/**/*.test.ts',
+  'test/forward-auth/**/*.test.ts',
+  'test/smoke.test.ts',
+];
+
+async function postgresUnavailable(): Promise<string | null> {
+  const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return null;
+  } catch (e) {
+    return `PostgreSQL not reachable (${e instanceof Error ? e.message : 'error'})`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export default defineConfig(async () => {
+  const projects: TestProjectInlineConfiguration[] = [
+    { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], env: { TEST_DIALECT: 'sqlite' } } },
+  ];
+  const pgProblem = await postgresUnavailable();
+  if (pgProblem === null || process.env.CI === 'true') {
+    // Under CI a missing PostgreSQL is kept in the run, so its suites fail loudly.
+    projects.push({ extends: true, test: { name: 'postgres', include: DIALECT_SUITES, env: { TEST_DIALECT: 'postgres' } } });
+  } else {
+    process.stdout.write(`skipped: postgres suites: ${pgProblem}\n`);
+  }
+  return {
+    test: {
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      pool: 'forks',
+      projects,
+    },
+  };
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type Dependencies } from '../../src/app.js';
@@ -29,6 +30,32 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export type TestDialect = 'sqlite' | 'postgres';
+
+/** Which database this test run uses: the same suites run on both (vitest projects set it). */
+export const TEST_DIALECT: TestDialect = process.env.TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh PostgreSQL schema per test app (search_path pinned through the connection string). */
+async function freshPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const schema = `gh_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client(TEST_DATABASE_URL);
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const sep = TEST_DATABASE_URL.includes('?') ? '&' : '?';
+  return {
+    url: `${TEST_DATABASE_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    async drop() {
+      const c = new pg.Client(TEST_DATABASE_URL);
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
 export interface TestAppOptions {
   readonly env?: Record<string, string>;
   readonly clock?: TestClock;
@@ -36,13 +63,14 @@ export interface TestAppOptions {
   readonly counters?: CounterStore;
 }
 
-/** In-memory SQLite per call, fast argon2 parameters, injected clock, logs captured in memory. */
+/** In-memory SQLite (or a fresh PostgreSQL schema) per call, fast argon2 parameters, injected clock, logs captured in memory. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const pgSchema = TEST_DIALECT === 'postgres' ? await freshPostgresSchema() : undefined;
   const config = loadConfig(
     {
       NODE_ENV: 'development',
       SESSION_SECRET: TEST_SECRET,
-      DATABASE_URL: 'sqlite::memory:',
+      DATABASE_URL: pgSchema?.url ?? 'sqlite::memory:',
       MAIL_TRANSPORT: 'outbox',
       LOG_LEVEL: 'info',
       ...options.env,
@@ -88,6 +116,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       await app.close();
       await mailer.close();
       await db.close();
+      await pgSchema?.drop();
     },
   };
 }
