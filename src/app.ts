@@ -20,6 +20,7 @@ import { profileRoutes } from './account/profile-routes.js';
 import { orgRoutes } from './org/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { forwardAuthRoutes } from './session/forward-auth.js';
+import { installOpenApi, openApiRoute } from './http/openapi.js';
 import { errorBody } from './errors.js';
 
 export interface Dependencies {
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
   await installSecurityHeaders(app, services);
   await app.register(cookie);
   installRequestChecks(app, services);
+  await installOpenApi(app);
 
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -90,6 +92,7 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
   orgRoutes(app, services);
   adminRoutes(app, services);
   forwardAuthRoutes(app, services);
+  openApiRoute(app);
 
   await app.ready();
   return { app, services };
