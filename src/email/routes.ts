@@ -6,8 +6,8 @@ import { AppError } from '../errors.js';
 import { recordEvent } from '../events/security-events.js';
 import { requireAuth, sessionGuard } from '../session/authenticate.js';
 import { requireStrongPassword, requireValidEmail, setPassword } from '../account/auth-service.js';
-import { findUserByEmail, findUserById, updateUser } from '../account/users.js';
-import { consumeEmailToken, resolveEmailToken, sendResetEmail, sendVerificationEmail } from './flows.js';
+import { findUserById, updateUser } from '../account/users.js';
+import { consumeEmailToken, markEmailVerified, queuePasswordReset, resetRequestLimit, resolveEmailToken, sendVerificationEmail } from './flows.js';
 
 const ACCEPTED = { message: 'If an account exists for this address, we sent an email with a link to reset the password.' };
 
@@ -20,8 +20,8 @@ export function emailRoutes(app: TypedApp, s: Services): void {
     async (request) => {
       const { row, user } = await resolveEmailToken(s, request.body.token, 'verify_email');
       if (!(await consumeEmailToken(s, row.id))) throw new AppError('invalid_token');
+      if (!(await markEmailVerified(s, user.id, row.email))) throw new AppError('invalid_token');
       const now = s.clock.now();
-      await updateUser(s.db.kysely, user.id, { email_verified: 1 }, now);
       const party = { id: user.id, email: user.email };
       await recordEvent(s.db.kysely, { type: 'email_verified', userId: user.id, actor: party, target: party, meta: metaOf(request), at: now });
       return { message: 'Your email address is confirmed.', emailVerified: true };
@@ -42,13 +42,8 @@ export function emailRoutes(app: TypedApp, s: Services): void {
       const meta = metaOf(request);
       // Counted for every address, known or not, so the 429 reveals nothing about accounts.
       await s.limiter.consume(s.limits.emailRequestIp, meta.ip ?? 'unknown');
-      await s.limiter.consume(s.limits.emailAddress, email);
-      const user = await findUserByEmail(s.db.kysely, email);
-      if (user !== undefined && user.disabled === 0) {
-        await sendResetEmail(s, user);
-        const party = { id: user.id, email: user.email };
-        await recordEvent(s.db.kysely, { type: 'password_reset_requested', userId: user.id, actor: null, target: party, meta, at: s.clock.now() });
-      }
+      await s.limiter.consume(resetRequestLimit(s), email);
+      queuePasswordReset(s, email, meta);
       return reply.code(202).send(ACCEPTED);
     },
   );

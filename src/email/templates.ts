@@ -14,7 +14,8 @@ export function describeDuration(ms: number): string {
     [1000, 'second'],
   ];
   for (const [size, name] of units) {
-    if (ms >= size && ms % size === 0) {
+    // "24 hours" reads better than "1 day"; whole days from two on.
+    if (ms >= size && ms % size === 0 && (name !== 'day' || ms >= 2 * size)) {
       const n = ms / size;
       return `${String(n)} ${name}${n === 1 ? '' : 's'}`;
     }
@@ -29,6 +30,8 @@ interface Layout {
   readonly paragraphs: readonly string[];
   readonly action?: { readonly label: string; readonly url: string; readonly expiresIn: string };
   readonly footer: string;
+  /** Preview line shown by mail clients next to the subject. */
+  readonly preview: string;
 }
 
 function render(l: Layout): EmailMessage {
@@ -36,7 +39,7 @@ function render(l: Layout): EmailMessage {
   if (l.action !== undefined) {
     textParts.push(`${l.action.label}: ${l.action.url}`, '', `This link expires in ${l.action.expiresIn}.`, '');
   }
-  textParts.push(l.footer, '', `— ${PRODUCT}`);
+  textParts.push(l.footer, '', `— The ${PRODUCT} team`);
   const button =
     l.action === undefined
       ? ''
@@ -46,6 +49,7 @@ function render(l: Layout): EmailMessage {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(l.subject)}</title></head>
 <body style="margin:0;background:#f4f6f8;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1b1f24">
+<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(l.preview)}</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 12px">
 <table role="presentation" width="100%" style="max-width:560px;background:#ffffff;border-radius:10px;padding:32px" cellpadding="0" cellspacing="0"><tr><td>
 <p style="font-weight:700;font-size:18px;color:#1f4e79;margin:0 0 24px">${PRODUCT}</p>
@@ -53,20 +57,23 @@ function render(l: Layout): EmailMessage {
 ${l.paragraphs.map((p) => `<p style="line-height:1.5">${escapeHtml(p)}</p>`).join('\n')}
 ${button}
 <p style="color:#555;font-size:13px;border-top:1px solid #e3e7eb;padding-top:16px;margin-top:24px">${escapeHtml(l.footer)}</p>
+<p style="color:#555;font-size:13px;margin:8px 0 0">— The ${PRODUCT} team</p>
 </td></tr></table></td></tr></table></body></html>`;
   return { to: l.to, subject: l.subject, text: textParts.join('\n'), html };
 }
 
-const NOT_YOU = "If you didn't ask for this, you can safely ignore this email.";
-
 export function verificationEmail(to: string, name: string, url: string, ttlMs: number): EmailMessage {
   return render({
     to,
-    subject: `Confirm your email for ${PRODUCT}`,
+    subject: `Confirm your email address for ${PRODUCT}`,
     heading: 'Confirm your email address',
-    paragraphs: [`Hi ${name},`, `Please confirm that ${to} is your email address.`],
-    action: { label: 'Confirm email', url, expiresIn: describeDuration(ttlMs) },
-    footer: NOT_YOU,
+    paragraphs: [
+      `Hi ${name},`,
+      `Please confirm that ${to} is the email address of your ${PRODUCT} account. A confirmed address lets you reset your password if you ever forget it.`,
+    ],
+    action: { label: 'Confirm email address', url, expiresIn: describeDuration(ttlMs) },
+    footer: `If you didn't create a ${PRODUCT} account or add this address to one, you can safely ignore this email; nothing will change.`,
+    preview: `Confirm ${to} for your ${PRODUCT} account.`,
   });
 }
 
@@ -75,9 +82,13 @@ export function resetPasswordEmail(to: string, url: string, ttlMs: number): Emai
     to,
     subject: `Reset your ${PRODUCT} password`,
     heading: 'Reset your password',
-    paragraphs: ['Someone asked to reset the password of your account. Use the link below to choose a new one; it works once.'],
+    paragraphs: [
+      `We received a request to reset the password of the ${PRODUCT} account for ${to}.`,
+      'Use the link below to choose a new password. It works only once, and afterwards you will need to sign in again on all your devices.',
+    ],
     action: { label: 'Choose a new password', url, expiresIn: describeDuration(ttlMs) },
-    footer: `${NOT_YOU} Your password stays unchanged.`,
+    footer: "If you didn't ask to reset your password, you can safely ignore this email; your password stays unchanged.",
+    preview: `Reset the password of your ${PRODUCT} account.`,
   });
 }
 
@@ -86,9 +97,13 @@ export function invitationEmail(to: string, orgName: string, inviter: string, ur
     to,
     subject: `${inviter} invited you to ${orgName} on ${PRODUCT}`,
     heading: `Join ${orgName}`,
-    paragraphs: [`${inviter} invited you to join the organization “${orgName}”.`],
+    paragraphs: [
+      `${inviter} invited you to join the organization “${orgName}” on ${PRODUCT}.`,
+      'Sign in, or create an account, then open the link below to accept. Accepting moves your account into this organization.',
+    ],
     action: { label: 'Accept the invitation', url, expiresIn: describeDuration(ttlMs) },
-    footer: "If you weren't expecting this invitation, you can ignore this email.",
+    footer: "If you weren't expecting this invitation, you can safely ignore this email; nothing will change.",
+    preview: `${inviter} invited you to join ${orgName} on ${PRODUCT}.`,
   });
 }
 
@@ -97,8 +112,9 @@ export function emailChangedNotice(to: string, newEmail: string): EmailMessage {
     to,
     subject: `Your ${PRODUCT} email address was changed`,
     heading: 'Your email address was changed',
-    paragraphs: [`The email address of your account was changed to ${newEmail}. Sign-in emails now go there.`],
+    paragraphs: [`The email address of your ${PRODUCT} account was changed from ${to} to ${newEmail}. Emails about your account now go to the new address.`],
     footer: "If you didn't make this change, reset your password now and contact your administrator.",
+    preview: `The email address of your ${PRODUCT} account was changed.`,
   });
 }
 
@@ -107,7 +123,8 @@ export function passwordChangedNotice(to: string): EmailMessage {
     to,
     subject: `Your ${PRODUCT} password was changed`,
     heading: 'Your password was changed',
-    paragraphs: ['The password of your account was just changed and your other sessions were signed out.'],
+    paragraphs: [`The password of your ${PRODUCT} account (${to}) was just changed, and your other sessions were signed out.`],
     footer: "If you didn't make this change, reset your password now and contact your administrator.",
+    preview: `The password of your ${PRODUCT} account was changed.`,
   });
 }
