@@ -21,6 +21,7 @@ import { orgRoutes } from './org/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { forwardAuthRoutes } from './session/forward-auth.js';
 import { installOpenApi, openApiRoute } from './http/openapi.js';
+import { installWebUi } from './http/web.js';
 import { errorBody } from './errors.js';
 
 export interface Dependencies {
@@ -93,6 +94,7 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
   adminRoutes(app, services);
   forwardAuthRoutes(app, services);
   openApiRoute(app);
+  await installWebUi(app, services);
 
   await app.ready();
   return { app, services };

@@ -47,7 +47,8 @@ export function createArgon2Hasher(params: Argon2Params = OWASP_ARGON2): Passwor
     parallelism: params.parallelism,
   };
   const limit = createSemaphore(params.maxConcurrent);
-  let dummy: Promise<string> | undefined;
+  // Computed up front so the first unknown-account login costs the same as every other one.
+  const dummy: Promise<string> = hash(randomToken(), options);
   const hasher: PasswordHasher = {
     hash: (password) => limit(() => hash(password, options)),
     async verify(passwordHash, password) {
@@ -58,7 +59,6 @@ export function createArgon2Hasher(params: Argon2Params = OWASP_ARGON2): Passwor
       }
     },
     async verifyDummy(password) {
-      dummy ??= hash(randomToken(), options);
       await hasher.verify(await dummy, password);
     },
   };
