@@ -7,7 +7,8 @@ import { recordEvent } from '../events/security-events.js';
 import { requireAuth, sessionGuard } from '../session/authenticate.js';
 import { requireStrongPassword, requireValidEmail, setPassword } from '../account/auth-service.js';
 import { findUserById, updateUser } from '../account/users.js';
-import { consumeEmailToken, markEmailVerified, queuePasswordReset, resetRequestLimit, resolveEmailToken, sendVerificationEmail } from './flows.js';
+import { consumeEmailToken, markEmailVerified, notify, queuePasswordReset, resetRequestLimit, resolveEmailToken, sendVerificationEmail } from './flows.js';
+import { passwordChangedNotice } from './templates.js';
 
 const ACCEPTED = { message: 'If an account exists for this address, we sent an email with a link to reset the password.' };
 
@@ -63,6 +64,7 @@ export function emailRoutes(app: TypedApp, s: Services): void {
       if (full.email === row.email && full.email_verified === 0) await updateUser(s.db.kysely, full.id, { email_verified: 1 }, now);
       const party = { id: full.id, email: full.email };
       await recordEvent(s.db.kysely, { type: 'password_reset', userId: full.id, actor: party, target: party, meta: metaOf(request), at: now });
+      notify(s, passwordChangedNotice(full.email));
       return { message: 'Your password was changed. Sign in with the new password.' };
     },
   );

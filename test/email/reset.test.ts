@@ -48,6 +48,11 @@ describe('password reset', () => {
     expect(me.json().user.emailVerified).toBe(true);
     const events = await t.db.kysely.selectFrom('security_events').select('type').where('user_id', '=', id).execute();
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['password_reset_requested', 'password_reset']));
+    // The account owner is told, with no link and no secret in it.
+    const notice = (await t.outbox()).filter((m) => m.to === email && m.subject === 'Your Gatehouse password was changed');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]?.text).not.toContain('token=');
+    expect(notice[0]?.text).not.toContain(NEW_PASSWORD);
   });
 
   it('refuses a second use of the same link', async () => {
