@@ -29,7 +29,12 @@ describe('Mailer: retries, backoff and failure records', () => {
   /** A mailer over a scripted transport: each call takes the next outcome (an Error to throw, or 'ok'). */
   function harness(outcomes: (Error | 'ok')[], options: Partial<MailerOptions> = {}): Harness {
     const logs: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (c: Buffer, _e, cb): void => (logs.push(c.toString('utf8')), cb()) }));
+    const logger = createLogger('info', new Writable({
+      write: (c: Buffer, _e, cb): void => {
+        logs.push(c.toString('utf8'));
+        cb();
+      },
+    }));
     const sent: Harness['sent'] = [];
     const delays: number[] = [];
     const transport: MailTransport = {
@@ -144,7 +149,12 @@ describe('Mailer: retries, backoff and failure records', () => {
 
   it('stops waiting for retries on close and records what was left undelivered', async () => {
     const logs: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (c: Buffer, _e, cb): void => (logs.push(c.toString('utf8')), cb()) }));
+    const logger = createLogger('info', new Writable({
+      write: (c: Buffer, _e, cb): void => {
+        logs.push(c.toString('utf8'));
+        cb();
+      },
+    }));
     let calls = 0;
     const transport: MailTransport = {
       kind: 'down',

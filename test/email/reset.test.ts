@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, STRONG_PASSWORD, buildTestApp, login, registerUser, tokenFromEmail, uniqueEmail, type TestApp } from '../helpers/app.js';
-import { expectError } from '../helpers/mail.js';
+import { emailVerifiedOf, expectError } from '../helpers/mail.js';
 
 const NEW_PASSWORD = 'a completely different passphrase 7';
 const OTHER_PASSWORD = 'yet another long passphrase 99';
@@ -45,7 +45,7 @@ describe('password reset', () => {
     expect(await canLogin(t, email, NEW_PASSWORD)).toBe(true);
     // Following the emailed link proved the address.
     const me = await (await login(t, email, NEW_PASSWORD)).get('/api/auth/me');
-    expect(me.json().user.emailVerified).toBe(true);
+    expect(emailVerifiedOf(me)).toBe(true);
     const events = await t.db.kysely.selectFrom('security_events').select('type').where('user_id', '=', id).execute();
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['password_reset_requested', 'password_reset']));
     // The account owner is told, with no link and no secret in it.

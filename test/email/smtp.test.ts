@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, STRONG_PASSWORD, buildTestApp, uniqueEmail, type TestApp } from '../helpers/app.js';
-import { parseMail, decodeHeader, expectError, expectNowhere, startSmtpServer, tokenFromText, transportFromEnv, type TestSmtpServer } from '../helpers/mail.js';
+import { parseMail, decodeHeader, emailVerifiedOf, expectError, expectNowhere, startSmtpServer, tokenFromText, transportFromEnv, type TestSmtpServer } from '../helpers/mail.js';
 import { smtpOptions } from '../../src/email/transports.js';
 
 const SMTP_USER = 'mailer@example.test';
@@ -29,7 +29,7 @@ describe('SMTP transport: a real round trip through an in-process SMTP server', 
     const email = uniqueEmail('smtp');
     const reg = await agent.post('/api/auth/register', { email, password: STRONG_PASSWORD, name: 'Sam Smtp' });
     expect(reg.statusCode).toBe(201);
-    expect(reg.json().user.emailVerified).toBe(false);
+    expect(reg.json<{ user: { emailVerified: boolean } }>().user.emailVerified).toBe(false);
     await t.mailer.flush();
 
     // Authenticated with the decoded credentials, envelope from MAIL_FROM to the new user.
@@ -61,7 +61,7 @@ describe('SMTP transport: a real round trip through an in-process SMTP server', 
     expect(verify.statusCode).toBe(200);
     const me = await agent.get('/api/auth/me');
     expect(me.statusCode).toBe(200);
-    expect(me.json().user.emailVerified).toBe(true);
+    expect(emailVerifiedOf(me)).toBe(true);
 
     // The link works once.
     expectError(await new Agent(t).post('/api/auth/verify-email', { token }), 400, 'invalid_token');

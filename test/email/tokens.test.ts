@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, base64url, decodeJwt, type JWTPayload } from 'jose';
 import { Agent, STRONG_PASSWORD, TEST_SECRET, buildTestApp, registerUser, tokenFromEmail, type TestApp } from '../helpers/app.js';
-import { contractKey, expectError } from '../helpers/mail.js';
+import { contractKey, emailVerifiedOf, errorCodeOf, expectError } from '../helpers/mail.js';
 
 const EMAIL_TYP = 'gatehouse-email+jwt';
 const NEW_PASSWORD = 'a completely different passphrase 7';
@@ -45,7 +45,7 @@ describe('email tokens: audience, purpose and key confusion', () => {
 
   /** After every refused attempt: still unverified, same password, and both genuine links still work. */
   async function expectUntouchedThenGenuineWork(f: Fixture): Promise<void> {
-    expect((await f.agent.get('/api/auth/me')).json().user.emailVerified).toBe(false);
+    expect(emailVerifiedOf(await f.agent.get('/api/auth/me'))).toBe(false);
     expect((await new Agent(t).post('/api/auth/login', { email: f.email, password: STRONG_PASSWORD })).statusCode).toBe(200);
     expect((await new Agent(t).post('/api/auth/verify-email', { token: f.verify })).statusCode).toBe(200);
     expect((await new Agent(t).post('/api/auth/reset-password', { token: f.reset, password: NEW_PASSWORD })).statusCode).toBe(200);
@@ -99,9 +99,9 @@ describe('email tokens: audience, purpose and key confusion', () => {
     const cases = await forgeries(f);
     for (const [name, tokens] of Object.entries(cases)) {
       const v = await new Agent(t).post('/api/auth/verify-email', { token: tokens.verify });
-      expect({ name, status: v.statusCode, code: v.json().error?.code }).toEqual({ name, status: 400, code: 'invalid_token' });
+      expect({ name, status: v.statusCode, code: errorCodeOf(v) }).toEqual({ name, status: 400, code: 'invalid_token' });
       const r = await new Agent(t).post('/api/auth/reset-password', { token: tokens.reset, password: NEW_PASSWORD });
-      expect({ name, status: r.statusCode, code: r.json().error?.code }).toEqual({ name, status: 400, code: 'invalid_token' });
+      expect({ name, status: r.statusCode, code: errorCodeOf(r) }).toEqual({ name, status: 400, code: 'invalid_token' });
     }
     await expectUntouchedThenGenuineWork(f);
   });
@@ -139,7 +139,7 @@ describe('email tokens: audience, purpose and key confusion', () => {
     const f = await fixture();
     const cross = await new Agent(t).post('/api/auth/verify-email', { token: f.verify }, { headers: { origin: 'https://evil.example' } });
     expectError(cross, 403, 'csrf_failed');
-    expect((await f.agent.get('/api/auth/me')).json().user.emailVerified).toBe(false);
+    expect(emailVerifiedOf(await f.agent.get('/api/auth/me'))).toBe(false);
     const same = await new Agent(t).post('/api/auth/verify-email', { token: f.verify }, { headers: { origin: t.config.publicOrigin } });
     expect(same.statusCode).toBe(200);
   });

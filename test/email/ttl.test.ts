@@ -158,7 +158,9 @@ describe.skipIf(CHILD || process.env.TEST_DIALECT === 'postgres')('the same file
       child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
       child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code, output }));
+      child.on('close', (code) => {
+        resolve({ code, output });
+      });
     });
   }
 
