@@ -67,7 +67,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
     return reply.header('clear-site-data', '"cache", "cookies", "storage"').code(204).send();
   });
 
-  app.get('/api/auth/me', { preHandler: requireSession }, async (request) => {
+  app.get('/api/auth/me', { preHandler: requireSession }, (request) => {
     const auth = requireAuth(request);
     return {
       user: toUserView(auth.user),

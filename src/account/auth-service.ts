@@ -86,12 +86,13 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
   const email = normalizeEmail(rawEmail);
   const ip = meta.ip ?? 'unknown';
   const acctIpKey = `${email}|${ip}`;
-  await s.limiter.check(s.limits.loginAccountIp, acctIpKey);
   await s.limiter.check(s.limits.loginAccount, email);
+  // Counted (atomically) before the hash, not after a failure: otherwise parallel guesses all pass a
+  // check made before any of them was recorded. A success resets the count below.
+  await s.limiter.consume(s.limits.loginAccountIp, acctIpKey);
   const user = isValidEmail(email) ? await findUserByEmail(s.db.kysely, email) : undefined;
   const ok = user === undefined ? (await s.hasher.verifyDummy(password), false) : await s.hasher.verify(user.password_hash, password);
   if (!ok || user === undefined) {
-    await s.limiter.record(s.limits.loginAccountIp, acctIpKey);
     await s.limiter.record(s.limits.loginAccount, email);
     if (user !== undefined) {
       await recordEvent(s.db.kysely, { type: 'login_failed', userId: user.id, actor: null, target: { id: user.id, email: user.email }, meta, at: s.clock.now() });
@@ -108,12 +109,13 @@ export async function confirmPassword(s: Services, userId: string, password: str
   const user = await findUserById(s.db.kysely, userId);
   if (user === undefined) throw new AppError('unauthenticated');
   const key = `${user.email}|${meta.ip ?? 'unknown'}`;
-  await s.limiter.check(s.limits.loginAccountIp, key);
+  // Counted before the hash, as for login, so parallel guesses cannot outrun the limit.
+  await s.limiter.consume(s.limits.loginAccountIp, key);
   if (!(await s.hasher.verify(user.password_hash, password))) {
-    await s.limiter.record(s.limits.loginAccountIp, key);
     await s.limiter.record(s.limits.loginAccount, user.email);
     throw new AppError('invalid_credentials');
   }
+  await s.limiter.reset(s.limits.loginAccountIp, key);
   return user;
 }
 

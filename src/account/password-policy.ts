@@ -17,7 +17,7 @@ export type PasswordProblem = string | null;
  * truncated or case-folded when hashed; refuse known-common passwords and ones built on the email.
  */
 export function checkPassword(password: string, email: string, minLength: number): PasswordProblem {
-  const length = [...password].length;
+  const length = Array.from(password).length;
   if (length < minLength) return `Use at least ${String(minLength)} characters.`;
   if (length > PASSWORD_MAX_LENGTH) return `Use at most ${String(PASSWORD_MAX_LENGTH)} characters.`;
   const lowered = password.toLowerCase();

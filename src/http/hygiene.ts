@@ -25,29 +25,55 @@ export function installBodyParsing(app: TypedApp): void {
   });
 }
 
+const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+};
+const HSTS_MAX_AGE_SEC = 31_536_000;
+
 export async function installSecurityHeaders(app: TypedApp, s: Services): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
-        'font-src': ["'self'"],
-        'connect-src': ["'self'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'object-src': ["'none'"],
-        'base-uri': ["'none'"],
-      },
+      directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
     },
     // Email links carry tokens in their query: never leak a URL to another site.
     referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: s.config.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    strictTransportSecurity: s.config.https ? { maxAge: HSTS_MAX_AGE_SEC, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
     frameguard: { action: 'deny' },
   });
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: bad URLs and over-long path parameters are answered by
+ * the router before any hook runs, and Fastify's own answer echoes the path and its error code.
+ * This one sends the catalog body with the contract's headers instead.
+ */
+export function frameworkErrorHandler(https: boolean): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  const csp = Object.entries(CSP_DIRECTIVES)
+    .map(([k, v]) => `${k} ${v.join(' ')}`)
+    .join('; ');
+  return function handleFrameworkError(error, _request, reply): void {
+    void reply.headers({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': csp,
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+      ...(https ? { 'strict-transport-security': `max-age=${String(HSTS_MAX_AGE_SEC)}; includeSubDomains` } : {}),
+    });
+    const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    void reply.code(notFound ? 404 : 400).send(notFound ? errorBody('not_found') : errorBody('invalid_request'));
+  };
 }
 
 export function installRequestChecks(app: TypedApp, s: Services): void {
@@ -65,19 +91,33 @@ export function installRequestChecks(app: TypedApp, s: Services): void {
   });
 }
 
+/** Our own words for each schema keyword: the validator's text is a library message and never echoed. */
+function validationMessage(keyword: string, params: Record<string, unknown>): string {
+  const limit = typeof params.limit === 'number' ? String(params.limit) : undefined;
+  switch (keyword) {
+    case 'additionalProperties':
+      return 'Unknown field.';
+    case 'required':
+      return 'This field is required.';
+    case 'type':
+      return typeof params.type === 'string' ? `Expected a ${params.type}.` : 'Wrong type.';
+    case 'minLength':
+      return limit === undefined ? 'Too short.' : `Use at least ${limit} characters.`;
+    case 'maxLength':
+      return limit === undefined ? 'Too long.' : `Use at most ${limit} characters.`;
+    default:
+      return 'Invalid value.';
+  }
+}
+
 function validationFields(error: FastifyError): FieldErrors {
   const fields: FieldErrors = {};
   for (const v of error.validation ?? []) {
-    const params = v.params as { additionalProperty?: string; missingProperty?: string };
+    const params: Record<string, unknown> = v.params;
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const key = params.additionalProperty ?? params.missingProperty ?? (path === '' ? '_' : path);
-    const message =
-      params.additionalProperty !== undefined
-        ? 'Unknown field.'
-        : params.missingProperty !== undefined
-          ? 'This field is required.'
-          : `Invalid value (${v.message ?? 'wrong type'}).`;
-    fields[key] = message;
+    const named = typeof params.additionalProperty === 'string' ? params.additionalProperty : typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
+    const key = named ?? (path === '' ? '_' : path);
+    fields[key] ??= validationMessage(v.keyword, params);
   }
   return fields;
 }

@@ -48,7 +48,8 @@ export async function startSession(s: Services, reply: FastifyReply, input: Star
     created.session.expires_at,
   );
   setSessionCookies(reply, s.config, token, csrf, created.session.expires_at - now);
-  for (const _id of created.evicted) {
+  // One event per evicted session.
+  for (let i = 0; i < created.evicted.length; i += 1) {
     await recordEvent(s.db.kysely, { type: 'session_evicted', userId: input.user.id, actor: null, target: input.user, meta: input.meta, at: now });
   }
   return created;

@@ -39,7 +39,8 @@ export function sessionRoutes(app: TypedApp, s: Services): void {
     const now = s.clock.now();
     const revoked = await revokeUserSessions(s.db.kysely, auth.user.id, auth.sessionId, now);
     const party = { id: auth.user.id, email: auth.user.email };
-    for (const _id of revoked) {
+    // One event per revoked session.
+    for (let i = 0; i < revoked.length; i += 1) {
       await recordEvent(s.db.kysely, { type: 'session_revoked', userId: auth.user.id, actor: auth.impersonator ?? party, target: party, meta: metaOf(request), at: now });
     }
     return reply.code(204).send();
