@@ -29,7 +29,7 @@ export function profileRoutes(app: TypedApp, s: Services): void {
       },
     },
     async (request) => {
-      const user = await updateProfile(s, requireAuth(request), request.body ?? {}, metaOf(request));
+      const user = await updateProfile(s, requireAuth(request), request.body, metaOf(request));
       return { user: toUserView(user) };
     },
   );

@@ -1,8 +1,8 @@
 import { AppError, invalidRequest } from '../errors.js';
 import type { Services } from '../services.js';
-import { lockUser } from '../db/database.js';
+import { lockOrganization, lockUser } from '../db/database.js';
 import { recordEvent, type Party, type RequestMeta } from '../events/security-events.js';
-import { isLastOwnerWithMembers, leaveOrganization } from '../org/organizations.js';
+import { findMembership, isLastOwnerWithMembers, leaveOrganization } from '../org/organizations.js';
 import { notify, sendVerificationEmail } from '../email/flows.js';
 import { emailChangedNotice } from '../email/templates.js';
 import type { AuthContext } from '../session/authenticate.js';
@@ -79,6 +79,9 @@ export async function deleteUserAccount(s: Services, userId: string, actor: Part
     await lockUser(trx, s.db.dialect, userId);
     const user = await trx.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst();
     if (user === undefined) throw new AppError('not_found');
+    // User, then organization: the order every membership change takes.
+    const membership = await findMembership(trx, userId);
+    if (membership !== undefined) await lockOrganization(trx, s.db.dialect, membership.org_id);
     if (await isLastOwnerWithMembers(trx, userId)) {
       if (mode === 'self') throw new AppError('conflict', 'Hand ownership of your organization to someone else first.');
       await handOverOwnership(trx, userId);

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
-import { lockOrganization, lockUser } from '../db/database.js';
+import { lockOrganization, lockUser, type Executor } from '../db/database.js';
 import type { OrgRole } from '../account/users.js';
 import { recordEvent, type Party, type RequestMeta } from '../events/security-events.js';
 import type { AuthContext } from '../session/authenticate.js';
@@ -16,6 +16,12 @@ import {
   type MemberView,
 } from './organizations.js';
 import { requireOrgManager, resolveInvitation } from './invitations.js';
+
+/** Locks in id order, so two transactions locking the same pair can never deadlock. */
+async function lockOrganizations(s: Services, trx: Executor, orgIds: readonly (string | undefined)[]): Promise<void> {
+  const ids = [...new Set(orgIds.filter((id): id is string => id !== undefined))].sort();
+  for (const id of ids) await lockOrganization(trx, s.db.dialect, id);
+}
 
 function party(auth: AuthContext): Party {
   return { id: auth.user.id, email: auth.user.email };
@@ -33,7 +39,11 @@ export async function joinOrganization(
   const userId = auth.user.id;
   await s.db.kysely.transaction().execute(async (trx) => {
     await lockUser(trx, s.db.dialect, userId);
-    await lockOrganization(trx, s.db.dialect, invitation.org_id);
+    const current = await findMembership(trx, userId);
+    // The organization being left is locked too: otherwise two owners leaving at once (one by
+    // joining elsewhere) could each see the other as the remaining owner.
+    await lockOrganizations(s, trx, [invitation.org_id, current?.org_id]);
+    if (current?.org_id === invitation.org_id) throw new AppError('conflict', 'You are already a member of this organization.');
     // Use it up first: of two concurrent joins with one link, exactly one wins.
     const used = await trx
       .updateTable('invitations')
@@ -74,6 +84,16 @@ function assertMayManage(actorRole: 'owner' | 'admin', targetRole: OrgRole, newR
   if (targetRole === 'owner' || newRole === 'owner') throw new AppError('forbidden', 'Only owners can change owners.');
 }
 
+/**
+ * The caller's role as it is now, under the organization lock: a request authorized a moment ago by
+ * someone who has since been demoted or removed must not act with the old role.
+ */
+async function managerRoleNow(trx: Executor, auth: AuthContext, orgId: string): Promise<'owner' | 'admin'> {
+  const mine = await findMembership(trx, auth.user.id);
+  if (mine?.org_id !== orgId || mine.role === 'member') throw new AppError('forbidden', 'Only organization owners and admins can do this.');
+  return mine.role;
+}
+
 export async function changeMemberRole(s: Services, auth: AuthContext, userId: string, role: OrgRole, meta: RequestMeta): Promise<MemberView> {
   const manager = requireOrgManager(auth);
   const target = await targetMember(s, manager.orgId, userId);
@@ -81,8 +101,10 @@ export async function changeMemberRole(s: Services, auth: AuthContext, userId: s
   const now = s.clock.now();
   await s.db.kysely.transaction().execute(async (trx) => {
     await lockOrganization(trx, s.db.dialect, manager.orgId);
+    const actorRole = await managerRoleNow(trx, auth, manager.orgId);
     const current = await findMembership(trx, userId);
     if (current?.org_id !== manager.orgId) throw new AppError('not_found');
+    assertMayManage(actorRole, current.role, role);
     if (current.role === 'owner' && role !== 'owner') {
       const c = await countMembers(trx, manager.orgId);
       if (c.owners <= 1) throw new AppError('conflict', 'An organization needs at least one owner.');
@@ -106,7 +128,12 @@ export async function removeMember(s: Services, auth: AuthContext, userId: strin
   if (!self && auth.user.org_role === 'admin') assertMayManage('admin', target.role, null);
   const now = s.clock.now();
   await s.db.kysely.transaction().execute(async (trx) => {
+    // User first, then organization: the same order as join and account deletion.
+    await lockUser(trx, s.db.dialect, userId);
     await lockOrganization(trx, s.db.dialect, orgId);
+    const current = await findMembership(trx, userId);
+    if (current?.org_id !== orgId) throw new AppError('not_found');
+    if (!self) assertMayManage(await managerRoleNow(trx, auth, orgId), current.role, null);
     if (await isLastOwnerWithMembers(trx, userId)) throw new AppError('conflict', 'The last owner cannot leave while others remain.');
     const c = await countMembers(trx, orgId);
     if (c.members <= 1) throw new AppError('conflict', 'You are the only member of this organization.');
