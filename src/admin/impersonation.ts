@@ -5,7 +5,9 @@ import { recordEvent, type RequestMeta } from '../events/security-events.js';
 import { findUserWithOrg, type UserWithOrg } from '../account/users.js';
 import type { AuthContext } from '../session/authenticate.js';
 import { resumeSession, startSession } from '../session/issue.js';
+import { clearSessionCookies } from '../session/cookies.js';
 import { revokeSessionById } from '../session/sessions.js';
+import type { Executor } from '../db/database.js';
 
 /**
  * Starts acting as `targetId`: a new session for the target, marked with the admin and the admin's
@@ -46,7 +48,11 @@ export async function stopImpersonation(s: Services, reply: FastifyReply, auth: 
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   const admin = await findUserWithOrg(s.db.kysely, imp.id);
-  if (adminSession === undefined || admin === undefined) throw new AppError('unauthenticated');
+  if (adminSession === undefined || admin === undefined) {
+    // Nothing to go back to: the impersonation cookie pair is dead too, so clear it.
+    clearSessionCookies(reply, s.config);
+    throw new AppError('unauthenticated');
+  }
   await resumeSession(s, reply, { id: adminSession.id, userId: adminSession.user_id, expiresAt: adminSession.expires_at });
   const actor = { id: imp.id, email: imp.email };
   const subject = { id: auth.user.id, email: auth.user.email };
@@ -54,4 +60,18 @@ export async function stopImpersonation(s: Services, reply: FastifyReply, auth: 
     await recordEvent(s.db.kysely, { type: 'impersonation_stopped', userId, actor, target: subject, meta, at: now });
   }
   return admin;
+}
+
+/**
+ * Ends every impersonation of `userId` (e.g. on promotion to admin): admins cannot be impersonated,
+ * and that must stay true for impersonations already running, not only for new ones.
+ */
+export async function endImpersonationsOf(db: Executor, userId: string, now: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('impersonator_id', 'is not', null)
+    .where('revoked_at', 'is', null)
+    .execute();
 }

@@ -10,9 +10,15 @@ import { revokeUserSessions } from '../session/sessions.js';
 import { findUserWithOrg, toUserView, updateUser } from '../account/users.js';
 import { deleteUserAccount } from '../account/profile-service.js';
 import { ADMIN_PAGE_SIZE, searchUsers } from './users-query.js';
-import { startImpersonation, stopImpersonation } from './impersonation.js';
+import { endImpersonationsOf, startImpersonation, stopImpersonation } from './impersonation.js';
 
-const Page = Type.String({ pattern: '^[1-9][0-9]{0,6}$' });
+/** `page` from 1; empty means the first page, like an empty `q` means no filter. */
+const Page = Type.String({ pattern: '^([1-9][0-9]{0,6})?$' });
+
+function pageOf(raw: string | undefined): number {
+  return raw === undefined || raw === '' ? 1 : Number(raw);
+}
+
 const EVENTS_PAGE_SIZE = 50;
 
 /** The site role is read from the database row on every request, so a demotion is immediate. */
@@ -26,6 +32,8 @@ function requireAdmin(request: FastifyRequest): AuthContext {
 
 export function adminRoutes(app: TypedApp, s: Services): void {
   const requireSession = sessionGuard(s);
+  // Runs as preValidation: who may call is settled before the input is looked at, so strangers and
+  // plain users learn nothing about these routes' schemas from 400s.
   const adminOnly = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     await requireSession(request, reply);
     requireAdmin(request);
@@ -33,9 +41,9 @@ export function adminRoutes(app: TypedApp, s: Services): void {
 
   app.get(
     '/api/admin/users',
-    { preHandler: adminOnly, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), page: Type.Optional(Page) }, { additionalProperties: false }) } },
+    { preValidation: adminOnly, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), page: Type.Optional(Page) }, { additionalProperties: false }) } },
     async (request) => {
-      const page = Number(request.query.page ?? '1');
+      const page = pageOf(request.query.page);
       const { users, total } = await searchUsers(s.db.kysely, request.query.q ?? '', page);
       return { users, page, pageSize: ADMIN_PAGE_SIZE, total };
     },
@@ -44,7 +52,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
   app.patch(
     '/api/admin/users/:id',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         params: IdParam,
         body: Type.Object({ disabled: Type.Optional(Type.Boolean()), role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])) }, { additionalProperties: false }),
@@ -73,6 +81,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
         }
         if (role !== undefined && role !== target.role) {
           await updateUser(trx, target.id, { role }, now);
+          if (role === 'admin') await endImpersonationsOf(trx, target.id, now);
           for (const userId of [target.id, auth.user.id]) {
             await recordEvent(trx, { type: 'role_changed', userId, actor, target: subject, meta, at: now });
           }
@@ -84,7 +93,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
     },
   );
 
-  app.delete('/api/admin/users/:id', { preHandler: adminOnly, schema: { params: IdParam } }, async (request, reply) => {
+  app.delete('/api/admin/users/:id', { preValidation: adminOnly, schema: { params: IdParam } }, async (request, reply) => {
     const auth = requireAdmin(request);
     if (request.params.id === auth.user.id) throw new AppError('conflict', 'You cannot delete yourself here.');
     await deleteUserAccount(s, request.params.id, { id: auth.user.id, email: auth.user.email }, metaOf(request), 'admin');
@@ -93,7 +102,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
 
   app.post(
     '/api/admin/impersonate',
-    { preHandler: adminOnly, schema: { body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } },
+    { preValidation: adminOnly, schema: { body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } },
     async (request, reply) => {
       const target = await startImpersonation(s, reply, requireAdmin(request), request.body.userId, metaOf(request));
       return { user: toUserView(target) };
@@ -108,7 +117,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
   app.get(
     '/api/admin/security-events',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         querystring: Type.Object(
           { userId: Type.Optional(Type.String({ maxLength: 64 })), type: Type.Optional(Type.String({ maxLength: 64 })), page: Type.Optional(Page) },
@@ -117,7 +126,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
       },
     },
     async (request) => {
-      const page = Number(request.query.page ?? '1');
+      const page = pageOf(request.query.page);
       const q = request.query;
       const { events, total } = await searchEvents(s.db.kysely, {
         userId: q.userId === undefined || q.userId === '' ? undefined : q.userId,

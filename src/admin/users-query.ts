@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
-import { toUserView, type UserView, type UserWithOrg } from '../account/users.js';
+import { toUserView, type UserView } from '../account/users.js';
 
 export const ADMIN_PAGE_SIZE = 20;
 
@@ -34,6 +34,8 @@ export async function searchUsers(db: Executor, q: string, page: number): Promis
         .selectFrom('sessions')
         .select((e) => e.fn.max('sessions.last_active_at').as('m'))
         .whereRef('sessions.user_id', '=', 'users.id')
+        // An admin acting as the user is not the user being active.
+        .where('sessions.impersonator_id', 'is', null)
         .as('last_active_at'),
     )
     .orderBy('users.created_at', 'asc')
@@ -42,10 +44,7 @@ export async function searchUsers(db: Executor, q: string, page: number): Promis
     .offset((page - 1) * ADMIN_PAGE_SIZE)
     .execute();
   return {
-    total: Number(totalRow?.n ?? 0),
-    users: rows.map((r) => {
-      const last = r.last_active_at === null ? null : Number(r.last_active_at);
-      return { ...toUserView(r as UserWithOrg), lastActiveAt: last === null ? null : new Date(last).toISOString() };
-    }),
+    total: totalRow?.n ?? 0,
+    users: rows.map((r) => ({ ...toUserView(r), lastActiveAt: r.last_active_at === null ? null : new Date(r.last_active_at).toISOString() })),
   };
 }

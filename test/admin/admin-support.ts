@@ -1,0 +1,133 @@
+import { expect } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { Agent, STRONG_PASSWORD, login, tokenFromEmail, type TestApp } from '../helpers/app.js';
+import { newUser } from '../core/support.js';
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  role: 'user' | 'admin';
+  disabled: boolean;
+  createdAt: string;
+  lastActiveAt?: string | null;
+  organization: { id: string; name: string; role: 'owner' | 'admin' | 'member' } | null;
+}
+
+export interface EventView {
+  id: string;
+  type: string;
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+  actor: { id: string; email: string } | null;
+  target: { id: string; email: string } | null;
+}
+
+export interface Person {
+  agent: Agent;
+  id: string;
+  email: string;
+  orgId: string;
+}
+
+/** Admins are made the way an operator would: by the site role in the database. */
+export async function setRole(t: TestApp, userId: string, role: 'user' | 'admin'): Promise<void> {
+  await t.db.kysely.updateTable('users').set({ role }).where('id', '=', userId).execute();
+}
+
+export async function newAdmin(t: TestApp, fields: { name?: string; email?: string } = {}): Promise<Person> {
+  const u = await newUser(t, fields);
+  await setRole(t, u.id, 'admin');
+  return { agent: u.agent, id: u.id, email: u.email, orgId: u.orgId };
+}
+
+export async function newPlainUser(t: TestApp, fields: { name?: string; email?: string; organizationName?: string } = {}): Promise<Person> {
+  const u = await newUser(t, fields);
+  return { agent: u.agent, id: u.id, email: u.email, orgId: u.orgId };
+}
+
+/** A second agent holding exactly the given cookies (e.g. a token saved before it was replaced). */
+export function agentWith(t: TestApp, jar: ReadonlyMap<string, string>): Agent {
+  const a = new Agent(t);
+  for (const [k, v] of jar) a.jar.set(k, v);
+  return a;
+}
+
+export function snapshot(agent: Agent): Map<string, string> {
+  return new Map(agent.jar);
+}
+
+export async function me(agent: Agent): Promise<{ user: UserView; session: { id: string }; impersonator: { id: string; email: string; name: string } | null }> {
+  const res = await agent.get('/api/auth/me');
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+/** Starts impersonating `userId` with the admin's agent (its jar now holds the target's cookie pair). */
+export async function impersonate(admin: Agent, userId: string): Promise<LightMyRequestResponse> {
+  const res = await admin.post('/api/admin/impersonate', { userId });
+  expect(res.statusCode, res.body).toBe(200);
+  return res;
+}
+
+export async function userRow(t: TestApp, id: string): Promise<{ id: string; role: string; disabled: number; email: string; name: string } | undefined> {
+  return t.db.kysely.selectFrom('users').select(['id', 'role', 'disabled', 'email', 'name']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function liveSessionIds(t: TestApp, userId: string): Promise<string[]> {
+  const rows = await t.db.kysely
+    .selectFrom('sessions')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', t.clock.now())
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function eventCount(t: TestApp): Promise<number> {
+  const row = await t.db.kysely.selectFrom('security_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return row?.n ?? 0;
+}
+
+export async function ownEvents(agent: Agent): Promise<EventView[]> {
+  const res = await agent.get('/api/security-events');
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<{ events: EventView[] }>().events;
+}
+
+/** `member` joins `owner`'s organization with `role` through a real invitation link. */
+export async function joinOrg(t: TestApp, owner: Person, member: Person, role: 'admin' | 'member'): Promise<void> {
+  const inv = await owner.agent.post('/api/org/invitations', { email: member.email, role });
+  expect(inv.statusCode, inv.body).toBe(201);
+  const token = await tokenFromEmail(t, member.email, '/join');
+  const res = await member.agent.post('/api/org/join', { token });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+export async function signIn(t: TestApp, email: string): Promise<Agent> {
+  return login(t, email, STRONG_PASSWORD);
+}
+
+export interface Impersonation {
+  admin: Person;
+  target: Person;
+  /** The admin's own cookie pair from before the impersonation. */
+  adminJar: Map<string, string>;
+  /** The impersonation's cookie pair (what admin.agent holds right after starting). */
+  impJar: Map<string, string>;
+  adminSessionId: string;
+}
+
+/** A fresh admin ("Ada Admin") impersonating a fresh user ("Tom Target"). */
+export async function startedImpersonation(t: TestApp): Promise<Impersonation> {
+  const admin = await newAdmin(t, { name: 'Ada Admin' });
+  const target = await newPlainUser(t, { name: 'Tom Target' });
+  const adminSessionId = (await me(admin.agent)).session.id;
+  const adminJar = snapshot(admin.agent);
+  await impersonate(admin.agent, target.id);
+  return { admin, target, adminJar, impJar: snapshot(admin.agent), adminSessionId };
+}
