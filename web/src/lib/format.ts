@@ -1,0 +1,96 @@
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : DATE_TIME.format(date);
+}
+
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : DATE.format(date);
+}
+
+/** "just now", "5 minutes ago", "yesterday"… */
+export function formatRelative(iso: string, now: number = Date.now()): string {
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return iso;
+  const seconds = Math.round((then - now) / 1000);
+  if (Math.abs(seconds) < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (Math.abs(minutes) < 60) return RELATIVE.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 24) return RELATIVE.format(hours, 'hour');
+  return RELATIVE.format(Math.round(hours / 24), 'day');
+}
+
+const BROWSERS: readonly (readonly [RegExp, string])[] = [
+  [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
+  [/\bOPR\/|\bOpera\b/, 'Opera'],
+  [/\bSamsungBrowser\//, 'Samsung Internet'],
+  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
+  [/\bCriOS\/|\bHeadlessChrome\/|\bChrome\//, 'Chrome'],
+  [/\bChromium\//, 'Chromium'],
+  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
+  [/^gatehouse-cli\b/, 'Gatehouse command line'],
+  [/^curl\//, 'curl'],
+  [/^Wget\//, 'Wget'],
+  [/\bnode\b|^undici/i, 'Node.js'],
+  [/^python-requests|^Python-urllib|^aiohttp/i, 'Python'],
+];
+
+const SYSTEMS: readonly (readonly [RegExp, string])[] = [
+  [/\biPhone\b/, 'iPhone'],
+  [/\biPad\b/, 'iPad'],
+  [/\bAndroid\b/, 'Android'],
+  [/\bCrOS\b/, 'ChromeOS'],
+  [/\bWindows\b/, 'Windows'],
+  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
+  [/\bLinux\b|\bX11\b/, 'Linux'],
+];
+
+/** "Chrome on Linux", "Safari on iPhone", "Unknown device". */
+export function describeUserAgent(userAgent: string | null): string {
+  if (userAgent === null || userAgent.trim() === '') return 'Unknown device';
+  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
+  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
+  if (browser !== undefined && system !== undefined) return `${browser} on ${system}`;
+  if (browser !== undefined) return browser;
+  if (system !== undefined) return `A browser on ${system}`;
+  // A short unrecognised agent (a script, a tool) says more as itself than as "unknown".
+  const trimmed = userAgent.trim();
+  return trimmed.length <= 40 ? trimmed : 'Unknown browser';
+}
+
+const EVENT_LABELS: Readonly<Record<string, string>> = {
+  login_succeeded: 'Signed in',
+  login_failed: 'Failed sign-in attempt',
+  logout: 'Signed out',
+  session_revoked: 'Device signed out',
+  session_evicted: 'Oldest device signed out (too many devices)',
+  password_changed: 'Password changed',
+  password_reset: 'Password reset by email',
+  password_reset_requested: 'Password reset requested',
+  email_changed: 'Email address changed',
+  email_verified: 'Email address confirmed',
+  org_joined: 'Joined an organization',
+  member_removed: 'Removed from an organization',
+  role_changed: 'Organization role changed',
+  user_disabled: 'Account disabled',
+  user_enabled: 'Account enabled',
+  user_deleted: 'Account deleted',
+  impersonation_started: 'Administrator started impersonating',
+  impersonation_stopped: 'Administrator stopped impersonating',
+  registered: 'Account created',
+  user_registered: 'Account created',
+};
+
+export function describeEvent(type: string): string {
+  const known = EVENT_LABELS[type];
+  if (known !== undefined) return known;
+  const words = type.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export const ORG_ROLE_LABELS = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const;

@@ -1,0 +1,30 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { installApiClient } from './api/client';
+import { App } from './App';
+import { setFlash } from './lib/flash';
+import { getSession, markDisabled, markSignedOut } from './lib/session';
+import './styles.css';
+
+// The one way the UI talks to the API, installed before anything renders.
+installApiClient({
+  onUnauthenticated(): void {
+    if (getSession().status === 'signed-in') {
+      setFlash({ kind: 'info', text: 'Your session has ended. Sign in again to continue.' });
+    }
+    // The router then sends protected pages to sign-in, with this page as the way back.
+    markSignedOut();
+  },
+  onAccountInactive(): void {
+    // On the sign-in form this is just that form's error; for a signed-in page it ends the session.
+    if (getSession().status === 'signed-in') markDisabled();
+  },
+});
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root element.');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,155 @@
+import { useState, type ReactNode } from 'react';
+import { deleteUser, impersonate, searchEvents, searchUsers, setUserDisabled } from '../api/endpoints';
+import type { Me, User } from '../api/types';
+import { EventList } from '../components/EventList';
+import { Pager } from '../components/Pager';
+import { ActionMessage, AsyncView, Badge, ConfirmAction, Empty, Field, Form, Section, SubmitButton } from '../components/ui';
+import { formatDate } from '../lib/format';
+import { useAction, useDocumentTitle, useResource, type Action } from '../lib/hooks';
+import { navigate } from '../lib/router';
+import { refreshSession } from '../lib/session';
+
+function UserRow(props: { readonly user: User; readonly me: Me; readonly action: Action; readonly onChange: () => void; readonly onShowEvents: (user: User) => void }): ReactNode {
+  const { user, action } = props;
+  const self = user.id === props.me.user.id;
+  async function toggle(): Promise<void> {
+    const disabled = !user.disabled;
+    await action.run(() => setUserDisabled(user.id, { disabled }), `${user.email} was ${disabled ? 'disabled' : 'enabled'}.`);
+    props.onChange();
+  }
+  async function remove(): Promise<void> {
+    await action.run(() => deleteUser(user.id), `${user.email} was deleted.`);
+    props.onChange();
+  }
+  async function actAs(): Promise<void> {
+    const result = await action.run(() => impersonate(user.id));
+    if (result === undefined) return;
+    await refreshSession();
+    navigate('/');
+  }
+  return (
+    <li className="row">
+      <div className="row-main">
+        <span className="row-title">
+          {user.name} {user.role === 'admin' && <Badge tone="info">Site admin</Badge>} {user.disabled && <Badge tone="bad">Disabled</Badge>}{' '}
+          {!user.emailVerified && <Badge tone="warn">Not verified</Badge>}
+        </span>
+        <span className="row-meta">
+          {user.email} · {user.organization?.name ?? 'no organization'} · joined {formatDate(user.createdAt)}
+        </span>
+      </div>
+      <div className="row-side actions">
+        <button type="button" className="button small secondary" aria-label={`Events of ${user.email}`} onClick={() => { props.onShowEvents(user); }}>
+          Events
+        </button>
+        {!self && user.role !== 'admin' && !user.disabled && (
+          <ConfirmAction label="Impersonate" name={`Impersonate ${user.email}`} prompt={`Act as ${user.email}? This is recorded in their security events.`} confirmLabel="Start impersonating" tone="secondary" onConfirm={actAs} />
+        )}
+        {!self && (
+          <ConfirmAction
+            label={user.disabled ? 'Enable' : 'Disable'}
+            name={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}
+            prompt={user.disabled ? `Enable ${user.email}? They can sign in again.` : `Disable ${user.email}? They are signed out everywhere at once.`}
+            confirmLabel={user.disabled ? 'Enable user' : 'Disable user'}
+            tone={user.disabled ? 'secondary' : 'danger'}
+            onConfirm={toggle}
+          />
+        )}
+        {!self && <ConfirmAction label="Delete" name={`Delete ${user.email}`} prompt={`Delete ${user.email}? This cannot be undone.`} confirmLabel="Delete user" onConfirm={remove} />}
+      </div>
+    </li>
+  );
+}
+
+function UsersSection(props: { readonly me: Me; readonly onShowEvents: (user: User) => void }): ReactNode {
+  const [draft, setDraft] = useState('');
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
+  const [generation, setGeneration] = useState(0);
+  const users = useResource(() => searchUsers(q, page), `${q}\n${page}\n${generation}`);
+  const action = useAction();
+  function search(): void {
+    setQ(draft.trim());
+    setPage(1);
+  }
+  return (
+    <Section title="Users" description="Search by email or name.">
+      <Form onSubmit={search} className="form search-form">
+        <Field label="Search" type="search" name="q" autoComplete="off" value={draft} onChange={setDraft} required={false} />
+        <SubmitButton busy={false}>Search</SubmitButton>
+      </Form>
+      <ActionMessage action={action} />
+      <AsyncView resource={users.state} onRetry={users.reload} label="Loading users…">
+        {(data) => (
+          <div className="stack">
+            {data.users.length === 0 ? (
+              <Empty>{q === '' ? 'No users yet.' : `No user matches “${q}”.`}</Empty>
+            ) : (
+              <ul className="list" aria-label="Users">
+                {data.users.map((user) => (
+                  <UserRow key={`${user.id}:${String(user.disabled)}`} user={user} me={props.me} action={action} onChange={() => { setGeneration((g) => g + 1); }} onShowEvents={props.onShowEvents} />
+                ))}
+              </ul>
+            )}
+            <Pager label="Users pages" page={data.page} pageSize={data.pageSize} total={data.total} noun={data.total === 1 ? 'user' : 'users'} onPage={setPage} />
+          </div>
+        )}
+      </AsyncView>
+    </Section>
+  );
+}
+
+function EventsSection(props: { readonly filterUser: User | null; readonly onClear: () => void }): ReactNode {
+  const [typeDraft, setTypeDraft] = useState('');
+  const [type, setType] = useState('');
+  const [page, setPage] = useState(1);
+  const userId = props.filterUser?.id;
+  const events = useResource(() => searchEvents({ userId, type, page }), `${userId ?? ''}\n${type}\n${page}`);
+  return (
+    <Section
+      title="Security events"
+      description={props.filterUser === null ? 'Recent events of every account.' : `Events of ${props.filterUser.email}.`}
+      actions={
+        props.filterUser !== null && (
+          <button type="button" className="button small secondary" onClick={props.onClear}>
+            Show every account
+          </button>
+        )
+      }
+    >
+      <Form
+        onSubmit={() => {
+          setType(typeDraft.trim());
+          setPage(1);
+        }}
+        className="form search-form"
+      >
+        <Field label="Event type" name="type" autoComplete="off" value={typeDraft} onChange={setTypeDraft} required={false} hint="For example login_failed or user_disabled." />
+        <SubmitButton busy={false}>Filter</SubmitButton>
+      </Form>
+      <AsyncView resource={events.state} onRetry={events.reload} label="Loading events…">
+        {(data) => (
+          <div className="stack">
+            <EventList events={data.events} showTarget />
+            <Pager label="Events pages" page={data.page} pageSize={data.pageSize} total={data.total} noun="events" onPage={setPage} />
+          </div>
+        )}
+      </AsyncView>
+    </Section>
+  );
+}
+
+export function AdminPage(props: { readonly me: Me }): ReactNode {
+  useDocumentTitle('Admin');
+  const [filterUser, setFilterUser] = useState<User | null>(null);
+  return (
+    <div className="stack-lg">
+      <div className="page-head">
+        <h1>Administration</h1>
+        <p className="muted">Every account on this Gatehouse. Actions here are recorded in the security events.</p>
+      </div>
+      <UsersSection me={props.me} onShowEvents={setFilterUser} />
+      <EventsSection key={filterUser?.id ?? 'all'} filterUser={filterUser} onClear={() => { setFilterUser(null); }} />
+    </div>
+  );
+}

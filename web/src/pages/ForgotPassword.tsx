@@ -1,0 +1,36 @@
+import { useState, type ReactNode } from 'react';
+import { forgotPassword } from '../api/endpoints';
+import { Link } from '../components/Link';
+import { ActionMessage, Field, Form, SubmitButton } from '../components/ui';
+import { fieldErrors } from '../lib/errors';
+import { useAction, useDocumentTitle } from '../lib/hooks';
+
+export function ForgotPasswordPage(): ReactNode {
+  useDocumentTitle('Reset your password');
+  const [email, setEmail] = useState('');
+  const action = useAction();
+
+  function submit(): void {
+    void action.run(
+      () => forgotPassword(email),
+      () => `If an account exists for ${email.trim()}, we sent it a link to choose a new password. The link works for a short time only.`,
+    );
+  }
+
+  return (
+    <div className="auth-card card">
+      <h1>Reset your password</h1>
+      <p className="muted">Enter the email address of your account and we will send you a link to choose a new password.</p>
+      <Form onSubmit={submit}>
+        <Field label="Email" type="email" name="email" autoComplete="email" value={email} onChange={setEmail} required error={fieldErrors(action.error).email} />
+        <ActionMessage action={action} />
+        <SubmitButton busy={action.busy} busyLabel="Sending…">
+          Send reset link
+        </SubmitButton>
+      </Form>
+      <div className="auth-links">
+        <Link to="/sign-in">Back to sign in</Link>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,184 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { deleteAccount, resendVerification, updateProfile } from '../api/endpoints';
+import type { Me } from '../api/types';
+import { Link } from '../components/Link';
+import { ActionMessage, Alert, Badge, Field, Form, Section, SubmitButton } from '../components/ui';
+import { fieldErrors } from '../lib/errors';
+import { clearFlash, peekFlash, setFlash } from '../lib/flash';
+import { formatDate, ORG_ROLE_LABELS } from '../lib/format';
+import { useAction, useDocumentTitle } from '../lib/hooks';
+import { navigate } from '../lib/router';
+import { markSignedOut, refreshSession } from '../lib/session';
+
+function NameSection(props: { readonly me: Me }): ReactNode {
+  const [name, setName] = useState(props.me.user.name);
+  const action = useAction();
+  function submit(): void {
+    void action.run(async () => {
+      await updateProfile({ name: name.trim() });
+      await refreshSession();
+    }, 'Your name was saved.');
+  }
+  return (
+    <Section title="Your details" description={`Member since ${formatDate(props.me.user.createdAt)}.`}>
+      <Form onSubmit={submit}>
+        <Field label="Name" name="name" autoComplete="name" value={name} onChange={setName} required maxLength={200} error={fieldErrors(action.error).name} />
+        <ActionMessage action={action} />
+        <SubmitButton busy={action.busy} busyLabel="Saving…">
+          Save name
+        </SubmitButton>
+      </Form>
+    </Section>
+  );
+}
+
+function EmailSection(props: { readonly me: Me }): ReactNode {
+  const { user } = props.me;
+  const resend = useAction();
+  const change = useAction();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const errors = fieldErrors(change.error);
+  function submit(): void {
+    void change.run(async () => {
+      const result = await updateProfile({ email, currentPassword: password });
+      setEmail('');
+      setPassword('');
+      await refreshSession();
+      return result;
+    }, (result) => `Your email is now ${result.user.email}. We sent a link to confirm it.`);
+  }
+  return (
+    <Section title="Email address">
+      <div className="email-line">
+        <span className="email-value">{user.email}</span>
+        {user.emailVerified ? <Badge tone="good">Verified</Badge> : <Badge tone="warn">Not verified</Badge>}
+      </div>
+      {!user.emailVerified && (
+        <div className="stack">
+          <p className="muted">Confirm your address with the link we emailed you, so you can always recover this account.</p>
+          <div>
+            <button type="button" className="button secondary" disabled={resend.busy} onClick={() => void resend.run(resendVerification, 'We sent a new confirmation link. Check your inbox.')}>
+              {resend.busy ? 'Sending…' : 'Resend confirmation email'}
+            </button>
+          </div>
+          <ActionMessage action={resend} />
+        </div>
+      )}
+      {props.me.impersonator !== null ? (
+        <p className="muted">The email address cannot be changed while impersonating.</p>
+      ) : (
+        <Form onSubmit={submit} className="form subform">
+          <h3>Change email address</h3>
+          <Field label="New email address" type="email" name="newEmail" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
+          <Field
+            label="Current password"
+            type="password"
+            name="currentPassword"
+            autoComplete="current-password"
+            value={password}
+            onChange={setPassword}
+            required
+            hint="For your safety, changing the address needs your password."
+            error={errors.currentPassword}
+          />
+          <ActionMessage action={change} />
+          <SubmitButton busy={change.busy} busyLabel="Saving…">
+            Change email
+          </SubmitButton>
+        </Form>
+      )}
+    </Section>
+  );
+}
+
+function OrganizationSection(props: { readonly me: Me }): ReactNode {
+  const org = props.me.user.organization;
+  const [name, setName] = useState(org?.name ?? '');
+  const action = useAction();
+  if (org === null) {
+    return (
+      <Section title="Organization">
+        <p className="muted">You do not belong to an organization.</p>
+      </Section>
+    );
+  }
+  const canRename = org.role === 'owner' || org.role === 'admin';
+  function submit(): void {
+    void action.run(async () => {
+      await updateProfile({ organizationName: name.trim() });
+      await refreshSession();
+    }, 'The organization name was saved.');
+  }
+  return (
+    <Section title="Organization" description={<>You are {org.role === 'member' ? 'a' : 'an'} {ORG_ROLE_LABELS[org.role].toLowerCase()} of <strong>{org.name}</strong>.</>} actions={<Link to="/organization">Members and invitations</Link>}>
+      {canRename && (
+        <Form onSubmit={submit}>
+          <Field label="Organization name" name="organizationName" autoComplete="organization" value={name} onChange={setName} required maxLength={200} error={fieldErrors(action.error).organizationName} />
+          <ActionMessage action={action} />
+          <SubmitButton busy={action.busy} busyLabel="Saving…">
+            Rename organization
+          </SubmitButton>
+        </Form>
+      )}
+    </Section>
+  );
+}
+
+function DeleteSection(): ReactNode {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const action = useAction();
+  function submit(): void {
+    void action.run(async () => {
+      await deleteAccount(password);
+      markSignedOut();
+      setFlash({ kind: 'success', text: 'Your account was deleted.' });
+      navigate('/sign-in', { replace: true });
+    });
+  }
+  return (
+    <Section title="Delete account" description="Deleting your account signs you out everywhere and cannot be undone.">
+      {open ? (
+        <Form onSubmit={submit}>
+          <Field label="Password" type="password" name="deletePassword" autoComplete="current-password" value={password} onChange={setPassword} required hint="Enter your password to confirm." />
+          <ActionMessage action={action} />
+          <div className="actions">
+            <SubmitButton busy={action.busy} busyLabel="Deleting…" tone="danger">
+              Delete my account
+            </SubmitButton>
+            <button type="button" className="button secondary" onClick={() => { setOpen(false); }}>
+              Cancel
+            </button>
+          </div>
+        </Form>
+      ) : (
+        <div>
+          <button type="button" className="button danger-outline" onClick={() => { setOpen(true); }}>
+            Delete account…
+          </button>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+export function ProfilePage(props: { readonly me: Me }): ReactNode {
+  useDocumentTitle('Profile');
+  const [flash] = useState(peekFlash);
+  useEffect(clearFlash, []);
+  const { me } = props;
+  return (
+    <div className="stack-lg">
+      <div className="page-head">
+        <h1>Hello, {me.user.name}</h1>
+        <p className="muted">Your account details. Changes are saved when you press the button of each section.</p>
+      </div>
+      {flash !== null && <Alert kind={flash.kind}>{flash.text}</Alert>}
+      <NameSection me={me} />
+      <EmailSection me={me} />
+      <OrganizationSection me={me} />
+      {me.impersonator === null && <DeleteSection />}
+    </div>
+  );
+}

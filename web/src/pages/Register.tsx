@@ -1,0 +1,77 @@
+import { useState, type ReactNode } from 'react';
+import { register } from '../api/endpoints';
+import { Link } from '../components/Link';
+import { ActionMessage, Field, Form, SubmitButton } from '../components/ui';
+import { fieldErrors } from '../lib/errors';
+import { setFlash } from '../lib/flash';
+import { useAction, useDocumentTitle } from '../lib/hooks';
+import { safeReturnPath, withNext } from '../lib/return-path';
+import { navigate, useLocation } from '../lib/router';
+import { refreshSession } from '../lib/session';
+
+export function RegisterPage(): ReactNode {
+  useDocumentTitle('Create an account');
+  const { params } = useLocation();
+  const next = safeReturnPath(params.get('next'));
+  const joining = next.startsWith('/join');
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [organizationName, setOrganizationName] = useState('');
+  const action = useAction();
+  const errors = fieldErrors(action.error);
+
+  function submit(): void {
+    void action.run(async () => {
+      const org = organizationName.trim();
+      await register({ name, email, password, ...(org === '' ? {} : { organizationName: org }) });
+      setFlash({ kind: 'success', text: `Welcome! We sent a link to ${email.trim()} to confirm your address.` });
+      await refreshSession();
+      navigate(next, { replace: true });
+    });
+  }
+
+  return (
+    <div className="auth-card card">
+      <h1>Create an account</h1>
+      {joining && <p className="muted">Create an account to accept your invitation.</p>}
+      <Form onSubmit={submit}>
+        <Field label="Your name" name="name" autoComplete="name" value={name} onChange={setName} required maxLength={200} error={errors.name} />
+        <Field label="Email" type="email" name="email" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          required
+          hint="At least 8 characters. A long phrase is easier to remember and harder to guess."
+          error={errors.password}
+        />
+        {!joining && (
+          <Field
+            label="Organization name"
+            name="organizationName"
+            autoComplete="organization"
+            value={organizationName}
+            onChange={setOrganizationName}
+            markOptional
+            maxLength={200}
+            hint="You will be its owner. You can rename it later."
+            error={errors.organizationName}
+          />
+        )}
+        <ActionMessage action={action} />
+        <SubmitButton busy={action.busy} busyLabel="Creating your account…">
+          Create account
+        </SubmitButton>
+      </Form>
+      <div className="auth-links">
+        <p>
+          Already have an account? <Link to={withNext('/sign-in', next)}>Sign in</Link>
+        </p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { ApiError } from '../api/client';
+import { resendVerification, verifyEmail } from '../api/endpoints';
+import { Link } from '../components/Link';
+import { ActionMessage, Alert, Loading } from '../components/ui';
+import { describeError } from '../lib/errors';
+import { useAction, useDocumentTitle } from '../lib/hooks';
+import { refreshSession, useSession } from '../lib/session';
+import { useUrlToken } from '../lib/url-token';
+
+type Outcome = { readonly status: 'working' } | { readonly status: 'done' } | { readonly status: 'failed'; readonly error: unknown } | { readonly status: 'no-token' };
+
+/** One POST per token, even if React mounts the page twice. */
+const attempts = new Map<string, Promise<unknown>>();
+
+export function VerifyEmailPage(): ReactNode {
+  useDocumentTitle('Confirm your email');
+  const session = useSession();
+  const token = useUrlToken();
+  const [outcome, setOutcome] = useState<Outcome>(token === null ? { status: 'no-token' } : { status: 'working' });
+  const resend = useAction();
+
+  useEffect(() => {
+    if (token === null) return;
+    let live = true;
+    let attempt = attempts.get(token);
+    if (attempt === undefined) {
+      attempt = verifyEmail(token);
+      attempts.set(token, attempt);
+    }
+    attempt.then(
+      async () => {
+        if (session.status === 'signed-in') await refreshSession();
+        if (live) setOutcome({ status: 'done' });
+      },
+      (error: unknown) => {
+        if (live) setOutcome({ status: 'failed', error });
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // The token is read once; the session only decides whether to refresh afterwards.
+  }, [token]);
+
+  const signedIn = session.status === 'signed-in';
+  const expired = outcome.status === 'failed' && outcome.error instanceof ApiError && outcome.error.code === 'token_expired';
+  return (
+    <div className="auth-card card">
+      <h1>Confirm your email</h1>
+      {outcome.status === 'working' && <Loading label="Confirming your email address…" />}
+      {outcome.status === 'no-token' && (
+        <Alert kind="error">This link is incomplete. Open the link from the email again, or copy the whole address into the browser.</Alert>
+      )}
+      {outcome.status === 'done' && <Alert kind="success">Your email address is confirmed. Thank you!</Alert>}
+      {outcome.status === 'failed' && <Alert kind="error">{describeError(outcome.error)}</Alert>}
+      {outcome.status === 'failed' && signedIn && (expired || (outcome.error instanceof ApiError && outcome.error.code === 'invalid_token')) && (
+        <div className="stack">
+          <p className="muted">You can ask for a new confirmation link.</p>
+          <div>
+            <button type="button" className="button secondary" disabled={resend.busy} onClick={() => void resend.run(resendVerification, 'We sent a new link. Check your inbox.')}>
+              Send a new link
+            </button>
+          </div>
+          <ActionMessage action={resend} />
+        </div>
+      )}
+      {outcome.status !== 'working' && (
+        <div className="auth-links">
+          {signedIn ? <Link to="/">Go to your profile</Link> : <Link to="/sign-in">Sign in</Link>}
+        </div>
+      )}
+    </div>
+  );
+}
