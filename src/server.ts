@@ -4,6 +4,9 @@ import { closeDependencies, createDependencies } from './deps.js';
 import { createLogger } from './logger.js';
 import { pruneSessions } from './session/sessions.js';
 
+/** Longer than any request should take, shorter than a supervisor's usual stop timeout (30 s+). */
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -27,17 +30,43 @@ async function main(): Promise<void> {
   async function shutdown(signal: string): Promise<void> {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(prune);
-    // Stops accepting, lets in-flight requests finish, then closes pools.
-    await app.close();
-    await closeDependencies(deps);
-    process.exit(0);
+    // Never hang forever: a supervisor would SIGKILL us anyway, and a stuck exit is harder to diagnose.
+    const deadline = setTimeout(() => {
+      logger.error({ afterMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    let code = 0;
+    // A keep-alive connection (a proxy's upstream pool, a browser) whose request was in flight
+    // turns idle only after its response; close it then, or closing would wait for the client.
+    const sweep = setInterval(() => {
+      app.server.closeIdleConnections();
+    }, 100);
+    try {
+      // Stops accepting, answers 503 to requests arriving meanwhile, waits for the in-flight ones.
+      await app.close();
+    } catch (e) {
+      code = 1;
+      logger.error({ err: e }, 'closing the HTTP server failed');
+    } finally {
+      clearInterval(sweep);
+    }
+    try {
+      // Background email deliveries, Redis and the database pool, in that order.
+      await closeDependencies(deps);
+    } catch (e) {
+      code = 1;
+      logger.error({ err: e }, 'closing the dependencies failed');
+    }
+    logger.info('stopped');
+    process.exit(code);
   }
+  await app.listen({ host: config.host, port: config.port });
+  // Only once listening: before that a signal's default action (exit at once) loses nothing.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-
-  await app.listen({ host: config.host, port: config.port });
   logger.info({ url: config.publicUrl }, 'gatehouse is listening');
 }
 

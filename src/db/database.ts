@@ -23,6 +23,8 @@ function openSqlite(path: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // SQLite's built-in lower() folds ASCII only; searches must be case-insensitive for every script.
+  sqlite.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }
@@ -31,8 +33,15 @@ function openPostgres(url: string): Db {
   // Epoch-millisecond columns are BIGINT; they fit a JS number exactly.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  // A dropped connection must not crash the process; the next query reports the error.
+  // A dropped connection (database restart, failover, network cut) must not crash the process.
+  // The pool only listens for errors on idle clients; a client checked out for a transaction
+  // that loses its server between two queries emits 'error' with nobody listening, which would
+  // be an uncaught exception. The failing query reports it, and the pool discards the client on
+  // release (it is no longer queryable), so the next request gets a fresh connection.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
 }
