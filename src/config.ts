@@ -73,7 +73,9 @@ export function parseDuration(value: string): number | undefined {
 /** Reads `.env` (when present) under the real environment: real variables win. */
 export function readEnvironment(cwd: string = process.cwd()): Environment {
   const file = resolve(cwd, '.env');
+  /* eslint-disable security/detect-non-literal-fs-filename -- a fixed name under the working directory, never input */
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  /* eslint-enable security/detect-non-literal-fs-filename */
   return Object.freeze({ ...fromFile, ...process.env });
 }
 
@@ -155,14 +157,45 @@ function mailConfig(env: Environment, r: Reader, production: boolean): MailConfi
   };
 }
 
+/* eslint-disable security/detect-non-literal-fs-filename -- a fixed name under ./data, never input */
 function loadDevSecret(dataDir: string): string {
   const file = resolve(dataDir, 'session-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    // A truncated or hand-edited file must not leave development signing with an empty or weak key.
+    if (Buffer.byteLength(kept, 'utf8') >= MIN_SECRET_BYTES) return kept;
+  }
   mkdirSync(dirname(file), { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;
+}
+/* eslint-enable security/detect-non-literal-fs-filename */
+
+const NODE_ENVS: readonly string[] = ['development', 'production', 'test'];
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(r: Reader): string {
+  const level = r.str('LOG_LEVEL', 'info');
+  if (LOG_LEVELS.includes(level)) return level;
+  r.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return 'info';
+}
+
+function databaseUrl(r: Reader): string {
+  const url = r.str('DATABASE_URL', 'sqlite:./data/gatehouse.db');
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(url)) {
+    r.problems.push('DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://…');
+  }
+  return url;
+}
+
+function redisUrl(r: Reader): string | undefined {
+  const url = r.str('REDIS_URL', '');
+  if (url === '') return undefined;
+  if (!/^rediss?:\/\/.+/.test(url)) r.problems.push('REDIS_URL must be redis://… or rediss://…');
+  return url;
 }
 
 export interface LoadOptions {
@@ -175,6 +208,8 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
   const cwd = options.cwd ?? process.cwd();
   const r = makeReader(env);
   const nodeEnv = r.str('NODE_ENV', 'development');
+  // A typo such as NODE_ENV=prod must not silently start with development behaviour.
+  if (!NODE_ENVS.includes(nodeEnv)) r.problems.push(`NODE_ENV must be one of ${NODE_ENVS.join(', ')}`);
   const production = nodeEnv === 'production';
   const port = r.int('PORT', 3000, 0, 65535);
   const publicUrlRaw = r.str('PUBLIC_URL', `http://localhost:${String(port)}`);
@@ -215,8 +250,8 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     publicUrl,
     publicOrigin,
     https: publicOrigin.startsWith('https:'),
-    databaseUrl: r.str('DATABASE_URL', 'sqlite:./data/gatehouse.db'),
-    redisUrl: env.REDIS_URL === undefined || env.REDIS_URL === '' ? undefined : env.REDIS_URL,
+    databaseUrl: databaseUrl(r),
+    redisUrl: redisUrl(r),
     sessionSecret,
     sessionSecretPrevious,
     mail: mailConfig(env, r, production),
@@ -233,7 +268,7 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     loginMaxFailuresPerAccountHour: 100,
     passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 256),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    logLevel: r.str('LOG_LEVEL', production ? 'info' : 'info'),
+    logLevel: logLevel(r),
     dataDir,
     webDir: resolve(cwd, 'web', 'dist'),
   };

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, isListening, start, tempDir, waitForHealthy } from './processes.js';
+
+/** Obviously fake values; long enough that a partial echo would still be caught. */
+const GOOD_SECRET = 'fake-canary-secret-for-boot-tests-0123456789-abcdefghij';
+const SHORT_SECRET = 'fake-canary-short-secret-31byte';
+const FAKE_RESEND_KEY = 're_fake_key_canary_for_boot_tests';
+
+function productionEnv(port: number, dir: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://localhost:${String(port)}`,
+    DATABASE_URL: `sqlite:${join(dir, 'x.db')}`,
+    SESSION_SECRET: GOOD_SECRET,
+    MAIL_TRANSPORT: 'resend',
+    RESEND_API_KEY: FAKE_RESEND_KEY,
+    RESEND_BASE_URL: 'http://127.0.0.1:9',
+  };
+}
+
+describe('production boot refusal', () => {
+  it('a secret of 31 bytes is refused; 32 is the minimum', () => {
+    expect(Buffer.byteLength(SHORT_SECRET)).toBe(31);
+  });
+
+  const unsafe: [string, Record<string, string | undefined>, RegExp][] = [
+    ['SESSION_SECRET missing', { SESSION_SECRET: undefined }, /SESSION_SECRET is required in production/],
+    ['SESSION_SECRET shorter than 32 bytes', { SESSION_SECRET: SHORT_SECRET }, /SESSION_SECRET must be at least 32 bytes/],
+    ['SESSION_SECRET_PREVIOUS shorter than 32 bytes', { SESSION_SECRET_PREVIOUS: SHORT_SECRET }, /SESSION_SECRET_PREVIOUS must be at least 32 bytes/],
+    ['MAIL_TRANSPORT missing', { MAIL_TRANSPORT: undefined }, /MAIL_TRANSPORT is required in production/],
+    ['MAIL_TRANSPORT=outbox', { MAIL_TRANSPORT: 'outbox' }, /MAIL_TRANSPORT=outbox is for development only/],
+    ['MAIL_TRANSPORT=console', { MAIL_TRANSPORT: 'console' }, /MAIL_TRANSPORT=console is for development only/],
+    ['resend without RESEND_API_KEY', { RESEND_API_KEY: undefined }, /RESEND_API_KEY/],
+    ['a NODE_ENV typo', { NODE_ENV: 'prod' }, /NODE_ENV must be one of/],
+  ];
+
+  it.each(unsafe)('%s: non-zero exit, clear message, nothing listening, no secret printed', async (_name, patch, message) => {
+    const port = await freePort();
+    const dir = tempDir();
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...productionEnv(port, dir), ...patch })) if (v !== undefined) env[k] = v;
+    const result = await start('src/server.ts', [], { env, cwd: dir }).finished;
+
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    expect(result.stderr).toMatch(/refusing to start/);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).not.toMatch(/listening/i);
+    expect(await isListening(port)).toBe(false);
+    for (const secret of [GOOD_SECRET, SHORT_SECRET, FAKE_RESEND_KEY]) {
+      expect(result.stdout + result.stderr).not.toContain(secret);
+    }
+  });
+
+  it('a valid production environment starts, serves, hides the dev outbox and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    const running = start('src/server.ts', [], { env: productionEnv(port, dir), cwd: dir, timeoutMs: 30_000 });
+    try {
+      expect(await waitForHealthy(port, running)).toBe(true);
+      const base = `http://127.0.0.1:${String(port)}`;
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect((await fetch(`${base}/api/dev/outbox`)).status).toBe(404);
+      // A request that carries the secret-bearing kinds of input, to check none reaches the logs.
+      const login = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `gh_session=${GOOD_SECRET}` },
+        body: JSON.stringify({ email: 'nobody@example.com', password: GOOD_SECRET }),
+      });
+      expect(login.status).toBe(401);
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    const result = await running.finished;
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/shutting down/);
+    expect(await isListening(port)).toBe(false);
+    for (const secret of [GOOD_SECRET, FAKE_RESEND_KEY]) {
+      expect(result.stdout + result.stderr).not.toContain(secret);
+    }
+  });
+});
