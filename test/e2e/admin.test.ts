@@ -56,6 +56,14 @@ describeWithChromium('web UI: site administration (real server, Chromium)', () =
     await root.page.getByRole('button', { name: 'Disable user' }).click();
     await root.page.getByText(`${uma.email} was disabled.`).waitFor();
     await root.page.getByRole('list', { name: 'Users' }).getByText('Disabled', { exact: true }).waitFor();
+    // One click on "Disable user" is one request: exactly one user_disabled event.
+    const disabledEvents = await root.page.evaluate(async (email) => {
+      const found = (await (await fetch(`/api/admin/users?q=${encodeURIComponent(email)}`)).json()) as { users: { id: string }[] };
+      const id = found.users[0]!.id;
+      const events = (await (await fetch(`/api/admin/security-events?userId=${id}&type=user_disabled`)).json()) as { events: { type: string }[] };
+      return events.events.map((e) => e.type);
+    }, uma.email);
+    expect(disabledEvents).toEqual(['user_disabled']);
 
     // The user's page is still open; their next action shows the account is disabled.
     await user.page.getByRole('link', { name: 'Security', exact: true }).click();
