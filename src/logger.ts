@@ -39,7 +39,8 @@ export function loggerOptions(level: string): LoggerOptions {
       res(res: { statusCode?: number }) {
         return { statusCode: res.statusCode };
       },
-      // Errors are logged by name and code only: library messages can embed SQL or input.
+      // Logged for operators only, never sent to clients. Secrets never reach SQL or library calls
+      // unhashed (passwords are hashed first, tokens are verified in memory), so messages carry none.
       err(err: { name?: string; code?: string; message?: string; stack?: string }) {
         return { type: err.name, code: err.code, message: err.message, stack: err.stack };
       },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { Agent, STRONG_PASSWORD, buildTestApp, type TestApp } from '../helpers/app.js';
 import { activeSessionCount, expectError, newUser, nextIp, whoAmI } from './support.js';
 
@@ -228,6 +229,27 @@ describe('request bodies', () => {
   });
 });
 
+describe('internal errors', () => {
+  it('a database failure → 500 internal_error with a clean body, and the cookie never reaches the log', async () => {
+    const t = await buildTestApp();
+    try {
+      const { agent } = await newUser(t);
+      await sql`drop table security_events`.execute(t.db.kysely);
+      const res = await agent.post('/api/auth/logout');
+      expectError(res, 500, 'internal_error');
+      expectCleanError(res);
+      expect(res.body).not.toMatch(/security_events|no such table|does not exist/i);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const logs = t.logs.join('\n');
+      expect(logs).toMatch(/internal|unhandled|error/i);
+      expect(logs).not.toContain(agent.sessionCookie ?? '-');
+      expect(logs).not.toContain(agent.csrfCookie ?? '-');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('router-level errors (over-long path parameter, bad URL encoding)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -237,11 +259,8 @@ describe('router-level errors (over-long path parameter, bad URL encoding)', () 
     await t.close();
   });
 
-  // KNOWN BUG (src/app.ts, not owned by this suite): Fastify answers these from its router, before
-  // any hook or the error handler, with its own body (`FST_ERR_MAX_PARAM_LENGTH`, the path echoed)
-  // and none of the contract's headers. Fix: `frameworkErrors: frameworkErrorHandler(config.https)`
-  // in the Fastify() options. Flip `it.fails` to `it` then.
-  it.fails('are answered from the error catalog with the contract headers', async () => {
+  // Fastify answers these from its router, before any hook: app.ts installs frameworkErrorHandler.
+  it('are answered from the error catalog with the contract headers', async () => {
     for (const url of [`/api/sessions/${'x'.repeat(300)}`, '/api/sessions/%E0%A4%A']) {
       const res = await t.app.inject({ method: 'GET', url });
       expectCleanError(res);
@@ -337,6 +356,14 @@ describe('email normalization', () => {
     }
     const rows = await t.db.kysely.selectFrom('users').select('id').where('email', 'like', '%alice@example.com%').execute();
     expect(rows).toHaveLength(1);
+  });
+
+  it("a deleted user's address can register again (in any case)", async () => {
+    const { agent, email, password } = await newUser(t, { email: 'phoenix@example.test' });
+    expect((await agent.delete('/api/profile', { password })).statusCode).toBe(204);
+    const res = await new Agent(t, nextIp()).post('/api/auth/register', { email: ' PHOENIX@example.test', password: STRONG_PASSWORD, name: 'Again' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json<{ user: { email: string } }>().user.email).toBe(email);
   });
 
   it('NFC: composed and decomposed forms are the same account', async () => {
