@@ -12,6 +12,9 @@ const DIALECT_SUITES = [
   'test/smoke.test.ts',
 ];
 
+/** Not dialect-parameterized, runs once, and must not overlap other suites (it restarts PostgreSQL). */
+const MULTI_INSTANCE = 'test/multi-instance/**/*.test.ts';
+
 async function postgresUnavailable(): Promise<string | null> {
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -28,7 +31,9 @@ async function postgresUnavailable(): Promise<string | null> {
 
 export default defineConfig(async () => {
   const projects: TestProjectInlineConfiguration[] = [
-    { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], env: { TEST_DIALECT: 'sqlite' } } },
+    { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [MULTI_INSTANCE], env: { TEST_DIALECT: 'sqlite' } } },
+    // Real server processes on PostgreSQL + Redis; it restarts PostgreSQL, so it runs alone, after every other project.
+    { extends: true, test: { name: 'multi-instance', include: [MULTI_INSTANCE], sequence: { groupOrder: 1 } } },
   ];
   const pgProblem = await postgresUnavailable();
   if (pgProblem === null || process.env.CI === 'true') {

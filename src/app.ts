@@ -11,7 +11,7 @@ import type { CounterStore } from './rate-limit/counters.js';
 import { createLimiter } from './rate-limit/limits.js';
 import { createTokenKeys } from './crypto/jwt.js';
 import { limitsFor, type Services } from './services.js';
-import { BODY_LIMIT, installBodyParsing, installErrorHandling, installRequestChecks, installSecurityHeaders } from './http/hygiene.js';
+import { BODY_LIMIT, frameworkErrorHandler, installBodyParsing, installErrorHandling, installRequestChecks, installSecurityHeaders } from './http/hygiene.js';
 import type { TypedApp } from './http/typed.js';
 import { authRoutes } from './account/auth-routes.js';
 import { emailRoutes } from './email/routes.js';
@@ -48,9 +48,12 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
   const app: TypedApp = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Router-level errors (over-long or malformed path parameters) get our envelope and headers too.
+    frameworkErrors: frameworkErrorHandler(config.https),
     trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Requests arriving during shutdown are still served (with Connection: close) in our own format.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     ajv: {
       // Unknown fields are refused (never silently dropped) and types are never coerced.

@@ -86,12 +86,17 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
   const email = normalizeEmail(rawEmail);
   const ip = meta.ip ?? 'unknown';
   const acctIpKey = `${email}|${ip}`;
+  // Refused on arrival while hot. Then, once a hashing slot is free (so at most the hasher's
+  // concurrency is in flight), the attempt is counted before the hash and the count is cleared by a
+  // success: parallel guesses cannot outrun the limit, and a burst of correct logins is never refused.
+  await s.limiter.check(s.limits.loginAccountIp, acctIpKey);
   await s.limiter.check(s.limits.loginAccount, email);
-  // Counted (atomically) before the hash, not after a failure: otherwise parallel guesses all pass a
-  // check made before any of them was recorded. A success resets the count below.
-  await s.limiter.consume(s.limits.loginAccountIp, acctIpKey);
+  const gate = async (): Promise<void> => {
+    await s.limiter.check(s.limits.loginAccount, email);
+    await s.limiter.consume(s.limits.loginAccountIp, acctIpKey);
+  };
   const user = isValidEmail(email) ? await findUserByEmail(s.db.kysely, email) : undefined;
-  const ok = user === undefined ? (await s.hasher.verifyDummy(password), false) : await s.hasher.verify(user.password_hash, password);
+  const ok = user === undefined ? (await s.hasher.verifyDummy(password, gate), false) : await s.hasher.verify(user.password_hash, password, gate);
   if (!ok || user === undefined) {
     await s.limiter.record(s.limits.loginAccount, email);
     if (user !== undefined) {
@@ -109,9 +114,9 @@ export async function confirmPassword(s: Services, userId: string, password: str
   const user = await findUserById(s.db.kysely, userId);
   if (user === undefined) throw new AppError('unauthenticated');
   const key = `${user.email}|${meta.ip ?? 'unknown'}`;
-  // Counted before the hash, as for login, so parallel guesses cannot outrun the limit.
-  await s.limiter.consume(s.limits.loginAccountIp, key);
-  if (!(await s.hasher.verify(user.password_hash, password))) {
+  await s.limiter.check(s.limits.loginAccountIp, key);
+  const gate = (): Promise<void> => s.limiter.consume(s.limits.loginAccountIp, key);
+  if (!(await s.hasher.verify(user.password_hash, password, gate))) {
     await s.limiter.record(s.limits.loginAccount, user.email);
     throw new AppError('invalid_credentials');
   }

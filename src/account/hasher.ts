@@ -6,9 +6,13 @@ const ARGON2ID = 2 as Algorithm.Argon2id;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(passwordHash: string, password: string): Promise<boolean>;
+  /**
+   * `gate` runs once a hashing slot is free, right before the hash: a rate-limit re-check there sees
+   * every failure recorded while this request queued, so parallel guesses cannot outrun the limit.
+   */
+  verify(passwordHash: string, password: string, gate?: () => Promise<void>): Promise<boolean>;
   /** Spends the same work as a real verification, for unknown accounts (no timing oracle). */
-  verifyDummy(password: string): Promise<void>;
+  verifyDummy(password: string, gate?: () => Promise<void>): Promise<void>;
 }
 
 export interface Argon2Params {
@@ -51,15 +55,18 @@ export function createArgon2Hasher(params: Argon2Params = OWASP_ARGON2): Passwor
   const dummy: Promise<string> = hash(randomToken(), options);
   const hasher: PasswordHasher = {
     hash: (password) => limit(() => hash(password, options)),
-    async verify(passwordHash, password) {
-      try {
-        return await limit(() => verify(passwordHash, password));
-      } catch {
-        return false;
-      }
+    verify(passwordHash, password, gate) {
+      return limit(async () => {
+        await gate?.();
+        try {
+          return await verify(passwordHash, password);
+        } catch {
+          return false;
+        }
+      });
     },
-    async verifyDummy(password) {
-      await hasher.verify(await dummy, password);
+    async verifyDummy(password, gate) {
+      await hasher.verify(await dummy, password, gate);
     },
   };
   return hasher;

@@ -29,9 +29,8 @@ export async function startImpersonation(s: Services, reply: FastifyReply, admin
   });
   const actor = { id: admin.user.id, email: admin.user.email };
   const subject = { id: target.id, email: target.email };
-  for (const userId of [admin.user.id, target.id]) {
-    await recordEvent(s.db.kysely, { type: 'impersonation_started', userId, actor, target: subject, meta, at: now });
-  }
+  // One row, in the target's log; the admin sees it too as its actor.
+  await recordEvent(s.db.kysely, { type: 'impersonation_started', userId: target.id, actor, target: subject, meta, at: now });
   return target;
 }
 
@@ -56,9 +55,7 @@ export async function stopImpersonation(s: Services, reply: FastifyReply, auth: 
   await resumeSession(s, reply, { id: adminSession.id, userId: adminSession.user_id, expiresAt: adminSession.expires_at });
   const actor = { id: imp.id, email: imp.email };
   const subject = { id: auth.user.id, email: auth.user.email };
-  for (const userId of [imp.id, auth.user.id]) {
-    await recordEvent(s.db.kysely, { type: 'impersonation_stopped', userId, actor, target: subject, meta, at: now });
-  }
+  await recordEvent(s.db.kysely, { type: 'impersonation_stopped', userId: auth.user.id, actor, target: subject, meta, at: now });
   return admin;
 }
 

@@ -75,16 +75,12 @@ export function adminRoutes(app: TypedApp, s: Services): void {
         if (disabled !== undefined && (disabled ? 1 : 0) !== target.disabled) {
           await updateUser(trx, target.id, { disabled: disabled ? 1 : 0 }, now);
           if (disabled) await revokeUserSessions(trx, target.id, null, now);
-          for (const userId of [target.id, auth.user.id]) {
-            await recordEvent(trx, { type: disabled ? 'user_disabled' : 'user_enabled', userId, actor, target: subject, meta, at: now });
-          }
+          await recordEvent(trx, { type: disabled ? 'user_disabled' : 'user_enabled', userId: target.id, actor, target: subject, meta, at: now });
         }
         if (role !== undefined && role !== target.role) {
           await updateUser(trx, target.id, { role }, now);
           if (role === 'admin') await endImpersonationsOf(trx, target.id, now);
-          for (const userId of [target.id, auth.user.id]) {
-            await recordEvent(trx, { type: 'role_changed', userId, actor, target: subject, meta, at: now });
-          }
+          await recordEvent(trx, { type: 'role_changed', userId: target.id, actor, target: subject, meta, at: now });
         }
       });
       const updated = await findUserWithOrg(s.db.kysely, target.id);

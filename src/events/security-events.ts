@@ -91,7 +91,8 @@ export async function listUserEvents(db: Executor, userId: string, limit: number
   const rows = await db
     .selectFrom('security_events')
     .selectAll()
-    .where('user_id', '=', userId)
+    // Each event is stored once, in the log of the account it concerns; its actor sees it too.
+    .where((eb) => eb.or([eb('user_id', '=', userId), eb('actor_id', '=', userId)]))
     .orderBy('seq', 'desc')
     .limit(limit)
     .execute();

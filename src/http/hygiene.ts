@@ -122,6 +122,13 @@ function validationFields(error: FastifyError): FieldErrors {
   return fields;
 }
 
+const UNAVAILABLE_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d\d\d|SQLITE_BUSY)$/;
+
+function isDatabaseUnavailable(error: FastifyError): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return UNAVAILABLE_CODES.test(code) || /Connection terminated|timeout exceeded when trying to connect/.test(error.message);
+}
+
 /** The one place where errors become HTTP: stable codes, no internal text ever echoed. */
 export function installErrorHandling(app: TypedApp): void {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
@@ -149,6 +156,11 @@ export function installErrorHandling(app: TypedApp): void {
       if (status === 415) return reply.code(415).send(errorBody('unsupported_media_type'));
       if (status === 404) return reply.code(404).send(errorBody('not_found'));
       return reply.code(400).send(errorBody('invalid_request'));
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Temporary: tell clients and the proxy to retry, and keep the log quiet and secret-free.
+      request.log.warn({ code: error.code }, 'database unavailable');
+      return reply.code(503).send(errorBody('unavailable'));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(errorBody('internal_error'));

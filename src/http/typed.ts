@@ -8,5 +8,6 @@ export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpres
 export const Email = Type.String({ minLength: 1, maxLength: 320 });
 export const Password = Type.String({ minLength: 1, maxLength: 1024 });
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
-export const Token = Type.String({ minLength: 1, maxLength: 4096 });
+/** Empty or malformed tokens are the token verifier's to refuse (400 invalid_token), not the schema's. */
+export const Token = Type.String({ maxLength: 4096 });
 export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });

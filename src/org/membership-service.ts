@@ -112,7 +112,6 @@ export async function changeMemberRole(s: Services, auth: AuthContext, userId: s
     await trx.updateTable('memberships').set({ role }).where('user_id', '=', userId).execute();
     const t = { id: userId, email: target.email };
     await recordEvent(trx, { type: 'role_changed', userId, actor: party(auth), target: t, meta, at: now });
-    if (userId !== auth.user.id) await recordEvent(trx, { type: 'role_changed', userId: auth.user.id, actor: party(auth), target: t, meta, at: now });
   });
   const member = (await listMembers(s.db.kysely, manager.orgId)).find((m) => m.user_id === userId);
   if (member === undefined) throw new AppError('not_found');
@@ -141,6 +140,5 @@ export async function removeMember(s: Services, auth: AuthContext, userId: strin
     await givePersonalOrganization(trx, userId, target.name, now);
     const t = { id: userId, email: target.email };
     await recordEvent(trx, { type: 'member_removed', userId, actor: party(auth), target: t, meta, at: now });
-    if (!self) await recordEvent(trx, { type: 'member_removed', userId: auth.user.id, actor: party(auth), target: t, meta, at: now });
   });
 }

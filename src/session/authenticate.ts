@@ -39,6 +39,8 @@ function sessionIsLive(row: AuthRow, now: number, idleMs: number): boolean {
 function impersonatorIsLive(row: AuthRow, now: number, idleMs: number): boolean {
   if (row.impersonator_id === null) return true;
   return (
+    // A target promoted to admin in any way (API, CLI, database) ends the impersonation too.
+    row.role !== 'admin' &&
     row.imp_role === 'admin' &&
     row.imp_disabled === 0 &&
     row.imp_session_revoked_at === null &&

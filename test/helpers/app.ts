@@ -8,7 +8,7 @@ import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrations.js';
 import { createArgon2Hasher, FAST_ARGON2 } from '../../src/account/hasher.js';
 import { createMailer, type Mailer } from '../../src/email/mailer.js';
-import { createOutboxTransport, type MailTransport } from '../../src/email/transports.js';
+import { createTransport, type MailTransport } from '../../src/email/transports.js';
 import { createMemoryCounterStore, type CounterStore } from '../../src/rate-limit/counters.js';
 import { createLogger } from '../../src/logger.js';
 import type { Services } from '../../src/services.js';
@@ -66,6 +66,15 @@ export interface TestAppOptions {
 /** In-memory SQLite (or a fresh PostgreSQL schema) per call, fast argon2 parameters, injected clock, logs captured in memory. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const pgSchema = TEST_DIALECT === 'postgres' ? await freshPostgresSchema() : undefined;
+  try {
+    return await buildOn(pgSchema, options);
+  } catch (e) {
+    await pgSchema?.drop();
+    throw e;
+  }
+}
+
+async function buildOn(pgSchema: { url: string; drop: () => Promise<void> } | undefined, options: TestAppOptions): Promise<TestApp> {
   const config = loadConfig(
     {
       NODE_ENV: 'development',
@@ -88,7 +97,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const logger = createLogger(config.logLevel, stream);
-  const transport = options.transport?.(db, clock) ?? createOutboxTransport(db.kysely, clock);
+  const transport = options.transport?.(db, clock) ?? createTransport(config.mail, db.kysely, clock, logger);
   const mailer = createMailer(transport, { db: db.kysely, clock, logger }, { attempts: 2, backoffMs: 1 });
   const deps: Dependencies = {
     db,
