@@ -15,7 +15,7 @@ describe('smoke', () => {
     expect(email).toBe('smoke@example.com');
     const me = await agent.get('/api/auth/me');
     expect(me.statusCode).toBe(200);
-    expect(me.json().user.email).toBe('smoke@example.com');
+    expect(me.json<{ user: { email: string } }>().user.email).toBe('smoke@example.com');
     const out = await agent.post('/api/auth/logout');
     expect(out.statusCode).toBe(204);
     expect((await agent.get('/api/auth/me')).statusCode).toBe(401);

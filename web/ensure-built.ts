@@ -13,19 +13,23 @@ const lockDir = join(webDir, '.build-lock');
 const strict = process.argv.includes('--strict');
 const LOCK_STALE_MS = 5 * 60_000;
 
-function newestSource(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestSource(join(path, entry)));
-  return newest;
+const sourceDir = join(webDir, 'src');
+const sourceFiles = [join(webDir, 'index.html'), join(webDir, 'vite.config.ts')];
+
+/** Modification time, or 0 for a path that does not exist. */
+function mtimeMs(path: string): number {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- only web/'s own sources reach here: the fixed paths above and the entries listed under web/src
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+}
+
+function newestSource(): number {
+  const tree = existsSync(sourceDir) ? [sourceDir, ...readdirSync(sourceDir, { recursive: true, encoding: 'utf8' }).map((entry) => join(sourceDir, entry))] : [];
+  return Math.max(...[...tree, ...sourceFiles].map(mtimeMs));
 }
 
 function isFresh(): boolean {
   if (!existsSync(builtIndex)) return false;
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => join(webDir, p)).filter((p) => existsSync(p));
-  const newest = Math.max(...sources.map(newestSource));
-  return statSync(builtIndex).mtimeMs >= newest;
+  return statSync(builtIndex).mtimeMs >= newestSource();
 }
 
 function sleep(ms: number): void {

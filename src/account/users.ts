@@ -1,5 +1,6 @@
+import type { Nullable, SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db/database.js';
-import type { NewUser, User } from '../db/schema.js';
+import type { Database, MembershipsTable, NewUser, OrganizationsTable, User } from '../db/schema.js';
 
 export type OrgRole = 'owner' | 'admin' | 'member';
 
@@ -36,7 +37,15 @@ export function toUserView(u: UserWithOrg): UserView {
   };
 }
 
-function userWithOrgQuery(db: Executor) {
+/** The schema as seen through the two left joins below: membership and organization columns may be null. */
+type UserWithOrgTables = Omit<Database, 'memberships' | 'organizations'> & {
+  memberships: Nullable<MembershipsTable>;
+  organizations: Nullable<OrganizationsTable>;
+};
+
+type UserWithOrgQuery = SelectQueryBuilder<UserWithOrgTables, 'users' | 'memberships' | 'organizations', UserWithOrg>;
+
+function userWithOrgQuery(db: Executor): UserWithOrgQuery {
   return db
     .selectFrom('users')
     .leftJoin('memberships', 'memberships.user_id', 'users.id')

@@ -120,5 +120,5 @@ export async function searchEvents(db: Executor, q: EventSearch): Promise<{ even
     .limit(q.pageSize)
     .offset((q.page - 1) * q.pageSize)
     .execute();
-  return { events: rows.map(toEventView), total: Number(totalRow?.n ?? 0) };
+  return { events: rows.map(toEventView), total: totalRow?.n ?? 0 };
 }

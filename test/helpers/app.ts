@@ -134,8 +134,10 @@ async function buildOn(pgSchema: { url: string; drop: () => Promise<void> } | un
 export async function tokenFromEmail(t: TestApp, to: string, path: string): Promise<string> {
   const mails = (await t.outbox()).filter((m) => m.to === to).reverse();
   for (const m of mails) {
-    const match = new RegExp(`${path}\\?token=([A-Za-z0-9._%-]+)`).exec(m.text);
-    if (match?.[1] !== undefined) return decodeURIComponent(match[1]);
+    // The first link in the mail whose path (everything before `?token=`) ends with `path`.
+    for (const [, before, token] of m.text.matchAll(/([^\s?]*)\?token=([A-Za-z0-9._%-]+)/g)) {
+      if (before !== undefined && token !== undefined && before.endsWith(path)) return decodeURIComponent(token);
+    }
   }
   throw new Error(`no email to ${to} with a ${path} link`);
 }

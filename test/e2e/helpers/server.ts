@@ -109,12 +109,20 @@ export async function startServer(extraEnv: Readonly<Record<string, string>> = {
     env,
     outbox,
     async linkFromEmail(to, page, options = {}): Promise<string> {
-      const pattern = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${page}\\?token=[A-Za-z0-9._~%-]+`);
+      const prefix = `${url}${page}?token=`;
+      // The first `<url><page>?token=<token>` link in a mail's text.
+      function linkIn(text: string): string | undefined {
+        for (let at = text.indexOf(prefix); at !== -1; at = text.indexOf(prefix, at + 1)) {
+          const value = /^[A-Za-z0-9._~%-]+/.exec(text.slice(at + prefix.length))?.[0];
+          if (value !== undefined) return prefix + value;
+        }
+        return undefined;
+      }
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {
         const links = (await outbox())
           .filter((e) => e.to === to)
-          .map((e) => pattern.exec(e.text)?.[0])
+          .map((e) => linkIn(e.text))
           .filter((l): l is string => l !== undefined);
         const link = links[options.skip ?? 0];
         if (link !== undefined) return link;

@@ -21,6 +21,7 @@ export function VerifyEmailPage(): ReactNode {
   const resend = useAction();
 
   useEffect(() => {
+    // eslint-disable-next-line security/detect-possible-timing-attacks -- a null check on the URL's own token, not a comparison with a secret
     if (token === null) return;
     let live = true;
     let attempt = attempts.get(token);
