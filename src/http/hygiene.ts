@@ -77,8 +77,10 @@ export function frameworkErrorHandler(https: boolean): (error: FastifyError, req
 }
 
 export function installRequestChecks(app: TypedApp, s: Services): void {
+  // Mounted under a prefix inside a host app, the API lives at `${prefix}/api/`.
+  const api = `${app.prefix}/api/`;
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+    if (!request.url.startsWith(api)) return;
     void reply.header('cache-control', 'no-store');
     if (!isMutating(request.method)) return;
     // Cross-site writes: a browser always sends Origin on them; it must be our own.

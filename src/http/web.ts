@@ -47,8 +47,11 @@ function wantsHtml(request: FastifyRequest): boolean {
   return typeof accept === 'string' && /\btext\/html\b/i.test(accept);
 }
 
-async function sendApp(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const path = pathOf(request.url);
+async function sendApp(request: FastifyRequest, reply: FastifyReply, prefix: string): Promise<FastifyReply> {
+  const full = pathOf(request.url);
+  // Mounted under a prefix inside a host app: the SPA's routes are relative to it.
+  const rest = prefix !== '' && full.startsWith(prefix) ? full.slice(prefix.length) : full;
+  const path = rest === '' ? '/' : rest;
   if (path === '/api' || path.startsWith('/api/') || path.startsWith('/assets/')) throw new AppError('not_found');
   const known = SPA_ROUTES.has(path);
   // Non-page URLs (a script fetching /foo, an image probe) get the API's JSON 404, not an HTML document.
@@ -81,5 +84,6 @@ export async function installWebUi(app: TypedApp, s: Services): Promise<void> {
     immutable: true,
     maxAge: '365d',
   });
-  app.get('/*', sendApp);
+  const prefix = app.prefix;
+  app.get('/*', (request, reply) => sendApp(request, reply, prefix));
 }
