@@ -81,7 +81,7 @@ export interface CheckInput {
  * then one SQL statement for session + user (+ organization, + impersonator). No cache window:
  * a revocation, disable or deletion is seen by the very next request on every instance.
  */
-export async function checkSession(s: Services, input: CheckInput): Promise<SessionCheck> {
+export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' | 'sessionKeys'>, input: CheckInput): Promise<SessionCheck> {
   if (input.sessionCookie === undefined || input.sessionCookie === '') return { ok: false, code: 'unauthenticated' };
   const now = s.clock.now();
   const claims = await readSessionToken(s.sessionKeys, input.sessionCookie, now);
