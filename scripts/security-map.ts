@@ -70,6 +70,8 @@ const LIMIT = 'test/core/rate-limits.test.ts :: failed logins per account + IP >
 const REG = 'test/core/rate-limits.test.ts :: registrations per IP > ';
 const EVENTS = 'test/core/logs.test.ts :: security events > ';
 const FA = 'test/forward-auth/verify.test.ts :: GET /api/auth/verify (forward auth) > ';
+const PLUGIN = 'test/integration/plugin.test.ts :: the Fastify plugin mounted in someone else’s app > ';
+const VERIFIER = 'test/integration/verifier.test.ts :: createVerifier (%s mode) > ';
 const ETOK = 'test/email/tokens.test.ts :: email tokens: audience, purpose and key confusion > ';
 const RESET = 'test/email/reset.test.ts :: password reset > ';
 const FORGOT = 'test/email/reset.test.ts :: forgot-password > ';
@@ -242,6 +244,24 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${FA}?role= and ?orgRole= demand more > ?role=admin: site admins pass, everyone else → 403 forbidden`,
       `${FA}?role= and ?orgRole= demand more > ?orgRole=owner: only owners; ?orgRole=admin: owners and org admins`,
       `${FA}?role= and ?orgRole= demand more > a demotion shows on the very next request`,
+    ],
+  },
+  {
+    guarantee: 'Embedding (Fastify plugin, createVerifier): host routes get the same per-request session recheck, CSRF/Origin and role checks as Gatehouse itself; a verifier that cannot reach Gatehouse answers 503, never a pass',
+    owasp: ['A01', 'A07'],
+    asvs: ['3.5.1', '7.2.1', '8.3.1', '16.5.3'],
+    tests: [
+      `${PLUGIN}signed out: the host route answers 401 in the Gatehouse envelope, the handler never runs`,
+      `${PLUGIN}a write without the CSRF header is 403 csrf_failed and never reaches the handler; with it, 200`,
+      `${PLUGIN}role: admin refuses a plain user (403 forbidden) and admits a site admin`,
+      `${PLUGIN}a disabled user gets 403 account_inactive on the very next request`,
+      `${PLUGIN}after sign-out the host route answers 401 and clears both cookies`,
+      `${PLUGIN}Gatehouse's own rules still hold under the host: no coercion, unknown fields refused, JSON only, its own 404s and headers`,
+      `${VERIFIER}writes need the CSRF header matching the cookie and the signed claim, and a same-site Origin`,
+      `${VERIFIER}a disabled user: 403 account_inactive; a revoked session: 401 on the very next call`,
+      `${VERIFIER}while impersonating: the target’s identity and the admin’s id, and never admin power`,
+      `${VERIFIER}a session signed with another secret is refused`,
+      'test/integration/verifier.test.ts :: createVerifier (http mode) when Gatehouse cannot answer > is 503 unavailable, never a pass',
     ],
   },
   {
