@@ -14,6 +14,7 @@ const DIALECT_SUITES = [
 
 /** Not dialect-parameterized, runs once, and must not overlap other suites (it restarts PostgreSQL). */
 const MULTI_INSTANCE = 'test/multi-instance/**/*.test.ts';
+const BROWSER = 'test/e2e/**/*.test.ts';
 
 async function postgresUnavailable(): Promise<string | null> {
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -31,7 +32,9 @@ async function postgresUnavailable(): Promise<string | null> {
 
 export default defineConfig(async () => {
   const projects: TestProjectInlineConfiguration[] = [
-    { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [MULTI_INSTANCE], env: { TEST_DIALECT: 'sqlite' } } },
+    { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [MULTI_INSTANCE, BROWSER], env: { TEST_DIALECT: 'sqlite' } } },
+    // Real Chromium against a real server: one retry absorbs a click that times out on a loaded machine.
+    { extends: true, test: { name: 'browser', include: [BROWSER], retry: 1, env: { TEST_DIALECT: 'sqlite' } } },
     // Real server processes on PostgreSQL + Redis; it restarts PostgreSQL, so it runs alone, after every other project.
     { extends: true, test: { name: 'multi-instance', include: [MULTI_INSTANCE], sequence: { groupOrder: 1 } } },
   ];

@@ -60,6 +60,7 @@ async function sendApp(request: FastifyRequest, reply: FastifyReply, prefix: str
   if (TOKEN_PAGES.has(path)) void reply.header('referrer-policy', 'no-referrer');
   void reply.header('cache-control', 'no-cache');
   const status = known ? 200 : 404;
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed path inside the package, no request input
   if (!existsSync(`${WEB_DIST}index.html`)) {
     return reply.code(known ? 503 : 404).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
   }
@@ -73,6 +74,7 @@ async function sendApp(request: FastifyRequest, reply: FastifyReply, prefix: str
  */
 export async function installWebUi(app: TypedApp, s: Services): Promise<void> {
   const assets = `${WEB_DIST}assets`;
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed path inside the package, no request input
   if (!existsSync(assets)) s.logger.warn({ dir: WEB_DIST }, 'web UI is not built: run `npm run build:web`');
   await app.register(fastifyStatic, {
     root: assets,
