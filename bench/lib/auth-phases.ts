@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import { hash, type Algorithm } from '@node-rs/argon2';
+import type { MailSink } from './mail-sink.js';
+import type { Row } from './table.js';
+import type { RunningServer } from './gatehouse.js';
+import type { LoadSpec } from './load-types.js';
+import type { Log, Settings } from './settings.js';
+import { BENCH_PASSWORD } from './client.js';
+import { assertAllOk, runLoad, runOne, spec } from './measure.js';
+import { memoryMb, REPO, runJsonChild, SERVER_CORE, TSX } from './procs.js';
+import { countSessions, seedSessions, seedUsers } from './seed.js';
+import { OWASP_ARGON2 } from '../../src/account/hasher.js';
+
+// `Algorithm.Argon2id` is a const enum, which isolated modules cannot read at run time.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+const ARGON2ID = 2 as Algorithm.Argon2id;
+
+export const LOGIN_TARGET = 0.85;
+export const FLOOD_THROUGHPUT_TARGET = 0.5;
+export const FLOOD_P99_TARGET_MS = 20;
+export const RSS_TARGET_MB = 150;
+
+export interface AuthInput {
+  readonly settings: Settings;
+  readonly tmp: string;
+  readonly sink: MailSink;
+  readonly server: RunningServer;
+  readonly databaseUrl: string;
+  /** Cookie header of the probe account. */
+  readonly probe: string;
+  readonly log: Log;
+}
+
+interface RawArgon2 {
+  readonly rate: number;
+  readonly concurrency: number;
+  readonly msPerVerify: number;
+}
+
+/** Runs one part of the benchmark; a failure becomes a NOT MET row instead of ending the run. */
+export async function attempt(rows: Row[], name: string, part: () => Promise<Row[]>): Promise<void> {
+  try {
+    rows.push(...(await part()));
+  } catch (e) {
+    rows.push({ variant: `${name}: FAILED (${e instanceof Error ? e.message.slice(0, 160) : String(e)})`, met: false });
+  }
+}
+
+/** Logins of accounts seeded with a real production-parameter hash, one account per connection. */
+async function loginSpecFor(input: AuthInput): Promise<LoadSpec> {
+  const { settings, server } = input;
+  // More than LOGIN_MAX_FAILURES logins of one account from one address in flight at once are
+  // refused (429) before hashing, which would measure the limiter instead of the login.
+  const { memoryCost, timeCost, parallelism } = OWASP_ARGON2;
+  const passwordHash = await hash(BENCH_PASSWORD, { algorithm: ARGON2ID, memoryCost, timeCost, parallelism });
+  const accounts = await seedUsers(input.databaseUrl, Math.max(settings.loginConnections, settings.floodConnections), passwordHash, 'flooder');
+  return spec(settings, `${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    bodies: accounts.map((email) => JSON.stringify({ email, password: BENCH_PASSWORD })),
+  });
+}
+
+async function loginRows(input: AuthInput, loginSpec: LoadSpec): Promise<Row[]> {
+  const { settings, server, log } = input;
+  log(`raw argon2id verify on core ${String(SERVER_CORE)}, ${String(OWASP_ARGON2.maxConcurrent)} at a time`);
+  const raw = await runJsonChild<RawArgon2>(SERVER_CORE, ['--import', TSX, join(REPO, 'bench', 'argon2-raw.ts'), String(OWASP_ARGON2.maxConcurrent), '5']);
+  log(`POST /api/auth/login, ${String(settings.loginConnections)} connections`);
+  const login = await runOne(server.child.pid, { ...loginSpec, connections: settings.loginConnections });
+  assertAllOk('login', login);
+  const ratio = login.rps / raw.rate;
+  const { memoryCost, timeCost, parallelism } = OWASP_ARGON2;
+  return [
+    {
+      variant: `raw argon2id verify (m=${String(memoryCost)}, t=${String(timeCost)}, p=${String(parallelism)}; ${String(raw.concurrency)} in flight; ${raw.msPerVerify.toFixed(1)} ms each)`,
+      rps: raw.rate,
+      ratio: '1.00 × raw',
+    },
+    {
+      variant: 'Gatehouse POST /api/auth/login (production argon2id)',
+      rps: login.rps,
+      p50: login.p50,
+      p99: login.p99,
+      cpu: login.cpu,
+      ratio: `${ratio.toFixed(2)} × raw`,
+      target: `≥ ${LOGIN_TARGET.toFixed(2)} × raw`,
+      met: ratio >= LOGIN_TARGET,
+    },
+  ];
+}
+
+async function floodRows(input: AuthInput, loginSpec: LoadSpec): Promise<Row[]> {
+  const { settings, server, log } = input;
+  log('/api/auth/me alone, then during a login flood');
+  const meSpec = spec(settings, `${server.url}/api/auth/me`, { headers: { cookie: input.probe } });
+  const alone = await runOne(server.child.pid, meSpec);
+  assertAllOk('me alone', alone);
+  const flood = await runLoad(server.child.pid, [{ ...loginSpec, connections: settings.floodConnections }, meSpec]);
+  const [floodLogin, during] = flood.results;
+  if (floodLogin === undefined || during === undefined) throw new Error('flood run returned nothing');
+  // Logins may all still be queued when the run ends (hashing yields to other requests): reported as is.
+  assertAllOk('flood login', floodLogin, { allowNone: true });
+  assertAllOk('me during flood', during);
+  const kept = during.rps / alone.rps;
+  return [
+    {
+      variant: `GET /api/auth/me during a login flood (${String(settings.floodConnections)} conns, ${floodLogin.rps.toFixed(0)} logins/s)`,
+      rps: during.rps,
+      p50: during.p50,
+      p99: during.p99,
+      cpu: flood.cpu,
+      ratio: `${kept.toFixed(2)} × unloaded (${alone.rps.toFixed(0)})`,
+      target: `≥ ${FLOOD_THROUGHPUT_TARGET.toFixed(2)}, p99 < ${String(FLOOD_P99_TARGET_MS)} ms`,
+      met: kept >= FLOOD_THROUGHPUT_TARGET && during.p99 < FLOOD_P99_TARGET_MS,
+    },
+  ];
+}
+
+async function memoryRows(input: AuthInput): Promise<Row[]> {
+  const { settings, server, log } = input;
+  log(`storing ${String(settings.memorySessions)} sessions, then ${String(settings.memoryRequests)} requests across them`);
+  const seeded = await seedSessions(input.databaseUrl, server.secret, settings.memorySessions, join(input.tmp, 'requests.json'));
+  const spread = await runOne(server.child.pid, {
+    url: server.url,
+    connections: settings.connections,
+    amount: settings.memoryRequests,
+    warmupSec: 0,
+    requestsFile: seeded.requestsFile,
+  });
+  assertAllOk('me across sessions', spread);
+  const stored = await countSessions(input.databaseUrl);
+  const mem = memoryMb(server.child.pid);
+  return [
+    {
+      variant: `/me across ${String(seeded.sessions)} sessions (${String(stored)} stored): server RSS ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`,
+      rps: spread.rps,
+      p50: spread.p50,
+      p99: spread.p99,
+      cpu: spread.cpu,
+      target: `RSS < ${String(RSS_TARGET_MB)} MB`,
+      met: mem.rss < RSS_TARGET_MB,
+    },
+  ];
+}
+
+/**
+ * Login throughput against the raw argon2id rate on the server's core, the login-flood fairness
+ * run, then the resident set after many requests over many stored sessions (on the same server,
+ * so after every login too).
+ */
+export async function authPhases(input: AuthInput): Promise<Row[]> {
+  const rows: Row[] = [];
+  let loginSpec: LoadSpec | undefined;
+  await attempt(rows, 'login throughput', async () => {
+    loginSpec = await loginSpecFor(input);
+    return loginRows(input, loginSpec);
+  });
+  await attempt(rows, 'login flood', async () => {
+    if (loginSpec === undefined) throw new Error('no login accounts');
+    return floodRows(input, loginSpec);
+  });
+  await attempt(rows, 'memory', () => memoryRows(input));
+  return rows;
+}

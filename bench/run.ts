@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: starts every server itself (pinned to core 0), drives them from a separate
+ * load-generator process (pinned to core 1), prints one table. Never part of `npm test`.
+ * See docs/PERFORMANCE.md for the method and how to read the table.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { formatTable, type Row } from './lib/table.js';
+import { readSettings } from './lib/settings.js';
+import { startMailSink } from './lib/mail-sink.js';
+import { niceness, pinningAvailable, useNiceness } from './lib/procs.js';
+import { setDefaultLaunch } from './lib/gatehouse.js';
+import { findVariants, variantLaunch } from './experiments/materialize.js';
+import { VARIANTS } from './experiments/variants.js';
+import { throughputPhase, postgresPhase, statementsPhase } from './lib/phases.js';
+import { attempt, authPhases } from './lib/auth-phases.js';
+import { createFreshDatabase } from './lib/pg.js';
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const started = Date.now();
+  const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const sink = await startMailSink();
+  const rows: Row[] = [];
+  log(`node ${process.version}, ${String(cpus().length)} cores (${cpus()[0]?.model ?? 'unknown cpu'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(pinningAvailable() ? 'server on core 0, load generator on core 1 (taskset)' : 'taskset not found: processes are NOT pinned');
+  log(niceness() === undefined ? 'normal priority (BENCH_NICE unset or 0)' : `every benchmark process at nice ${niceness() ?? ''}`);
+  // BENCH_ENTRY=dist/server.js: measure a compiled build (run by plain node) instead of tsx src/server.ts.
+  const entry = process.env.BENCH_ENTRY;
+  if (entry !== undefined && entry !== '') {
+    setDefaultLaunch({ nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), compiledEntry: resolve(entry) });
+    log(`Gatehouse runs as ${resolve(entry)} (plain node)`);
+  }
+  const variantName = process.env.BENCH_VARIANT;
+  if (variantName !== undefined && variantName !== '') {
+    const [variant] = findVariants([variantName], VARIANTS);
+    if (variant !== undefined) setDefaultLaunch(await variantLaunch(variant));
+    log(`Gatehouse runs as prototype "${variantName}" (bench/experiments/variants.ts), not as src/ is`);
+  }
+  try {
+    const sqliteUrl = `sqlite:${join(tmp, 'bench.db')}`;
+    const statements = await statementsPhase(`sqlite:${join(tmp, 'statements.db')}`, log);
+    const base = await throughputPhase({ settings, tmp, sink, databaseUrl: sqliteUrl, statements, log });
+    rows.push(...base.rows);
+    try {
+      rows.push(...(await authPhases({ settings, tmp, sink, server: base.server, databaseUrl: sqliteUrl, probe: base.probe, log })));
+    } finally {
+      await base.server.child.stop();
+    }
+    const pgDb = await createFreshDatabase();
+    if ('skipped' in pgDb) {
+      log(`PostgreSQL rows skipped: ${pgDb.skipped}`);
+      rows.push({ variant: `GET /api/auth/me, PostgreSQL: skipped (${pgDb.skipped})` });
+    } else {
+      useNiceness(false);
+      try {
+        await attempt(rows, 'GET /api/auth/me, PostgreSQL', () => postgresPhase({ settings, tmp, sink, databaseUrl: pgDb.url, bareRps: base.bareRps, log }));
+      } finally {
+        await pgDb.drop();
+      }
+    }
+  } finally {
+    await sink.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  process.stdout.write(`\n${formatTable(rows)}\n`);
+  const failed = rows.filter((r) => r.met === false).length;
+  process.stdout.write(
+    `\n${failed === 0 ? 'Every target met.' : `${String(failed)} target(s) not met.`} ` +
+      `(${((Date.now() - started) / 1000).toFixed(0)} s, load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
