@@ -8,6 +8,7 @@ import { isValidEmail, normalizeEmail } from './email-address.js';
 import { checkPassword } from './password-policy.js';
 import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg } from './users.js';
 import type { User } from '../db/schema.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export function requireValidEmail(raw: string, field = 'email'): string {
   const email = normalizeEmail(raw);
@@ -26,11 +27,6 @@ export function requireName(raw: string, field = 'name'): string {
 export function requireStrongPassword(s: Services, password: string, email: string, field = 'password'): void {
   const problem = checkPassword(password, email, s.config.passwordMinLength);
   if (problem !== null) throw invalidRequest({ [field]: problem }, problem);
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: unknown; message?: unknown };
-  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 export interface RegisterInput {

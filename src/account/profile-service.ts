@@ -1,6 +1,7 @@
 import { AppError, invalidRequest } from '../errors.js';
 import type { Services } from '../services.js';
 import { lockOrganization, lockUser } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { recordEvent, type Party, type RequestMeta } from '../events/security-events.js';
 import { findMembership, isLastOwnerWithMembers, leaveOrganization } from '../org/organizations.js';
 import { notify, sendVerificationEmail } from '../email/flows.js';
@@ -14,11 +15,6 @@ export interface ProfilePatch {
   readonly email?: string;
   readonly organizationName?: string;
   readonly currentPassword?: string;
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /**
