@@ -1,19 +1,12 @@
 import { expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { Agent, STRONG_PASSWORD, login, tokenFromEmail, type TestApp } from '../helpers/app.js';
+import type { UserView } from '../../src/account/users.js';
 import { newUser } from '../core/support.js';
 
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  emailVerified: boolean;
-  role: 'user' | 'admin';
-  disabled: boolean;
-  createdAt: string;
-  lastActiveAt?: string | null;
-  organization: { id: string; name: string; role: 'owner' | 'admin' | 'member' } | null;
-}
+/** The API's own view types: what /api/auth/me and the admin user list return. */
+export type { UserView } from '../../src/account/users.js';
+export type { AdminUserView } from '../../src/admin/users-query.js';
 
 export interface EventView {
   id: string;

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Agent, type TestApp } from '../helpers/app.js';
 import { expectError, newUser } from '../core/support.js';
-import { me, newAdmin, newPlainUser, type Person, type UserView } from './admin-support.js';
+import { me, newAdmin, newPlainUser, type AdminUserView, type Person } from './admin-support.js';
 
 const MINUTE = 60_000;
 
 interface UserList {
-  users: UserView[];
+  users: AdminUserView[];
   page: number;
   pageSize: number;
   total: number;

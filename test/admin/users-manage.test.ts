@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, STRONG_PASSWORD, buildTestApp, type TestApp } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
-import { joinOrg, liveSessionIds, me, newAdmin, newPlainUser, ownEvents, signIn, userRow, type Person, type UserView } from './admin-support.js';
+import { joinOrg, liveSessionIds, me, newAdmin, newPlainUser, ownEvents, signIn, userRow, type AdminUserView, type Person, type UserView } from './admin-support.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 interface UserList {
-  users: UserView[];
+  users: AdminUserView[];
   page: number;
   pageSize: number;
   total: number;
