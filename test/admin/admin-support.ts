@@ -1,12 +1,20 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { Agent, STRONG_PASSWORD, login, tokenFromEmail, type TestApp } from '../helpers/app.js';
+import { Agent, STRONG_PASSWORD, buildTestApp, login, tokenFromEmail, type TestApp } from '../helpers/app.js';
 import type { UserView } from '../../src/account/users.js';
+import type { AdminUserView } from '../../src/admin/users-query.js';
 import { newUser } from '../core/support.js';
 
 /** The API's own view types: what /api/auth/me and the admin user list return. */
 export type { UserView } from '../../src/account/users.js';
 export type { AdminUserView } from '../../src/admin/users-query.js';
+
+export interface UserList {
+  users: AdminUserView[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
 
 export interface EventView {
   id: string;
@@ -41,6 +49,27 @@ export async function newPlainUser(t: TestApp, fields: { name?: string; email?: 
   return { agent: u.agent, id: u.id, email: u.email, orgId: u.orgId };
 }
 
+export interface AdminApp {
+  t: TestApp;
+  admin: Person;
+}
+
+/**
+ * Registers the enclosing describe's hooks: before its tests, a fresh app with one site admin
+ * (handed to `use`); after them, the app is closed.
+ */
+export function withAdminApp(use: (app: AdminApp) => void, fields: { name?: string } = {}): void {
+  let app: AdminApp | undefined;
+  beforeAll(async () => {
+    const t = await buildTestApp();
+    app = { t, admin: await newAdmin(t, fields) };
+    use(app);
+  });
+  afterAll(async () => {
+    await app?.t.close();
+  });
+}
+
 /** A second agent holding exactly the given cookies (e.g. a token saved before it was replaced). */
 export function agentWith(t: TestApp, jar: ReadonlyMap<string, string>): Agent {
   const a = new Agent(t);
@@ -56,6 +85,13 @@ export async function me(agent: Agent): Promise<{ user: UserView; session: { id:
   const res = await agent.get('/api/auth/me');
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
+}
+
+/** One page of GET /api/admin/users (`query` is the query string, with its `?`). */
+export async function listUsers(admin: Agent, query: string): Promise<UserList> {
+  const res = await admin.get(`/api/admin/users${query}`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<UserList>();
 }
 
 /** Starts impersonating `userId` with the admin's agent (its jar now holds the target's cookie pair). */

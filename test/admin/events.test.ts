@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, buildTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { Agent, type TestApp } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
-import { impersonate, newAdmin, newPlainUser, signIn, type EventView, type Person } from './admin-support.js';
+import { impersonate, newAdmin, newPlainUser, signIn, withAdminApp, type EventView, type Person } from './admin-support.js';
 
 interface EventPage {
   events: EventView[];
@@ -19,12 +19,8 @@ async function search(admin: Agent, query: string): Promise<EventPage> {
 describe('GET /api/admin/security-events', () => {
   let t: TestApp;
   let admin: Person;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    admin = await newAdmin(t);
-  });
-  afterAll(async () => {
-    await t.close();
+  withAdminApp((app) => {
+    ({ t, admin } = app);
   });
 
   it('events have the contract shape and are newest first', async () => {

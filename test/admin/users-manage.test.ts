@@ -1,33 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, STRONG_PASSWORD, buildTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { Agent, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
-import { joinOrg, liveSessionIds, me, newAdmin, newPlainUser, ownEvents, signIn, userRow, type AdminUserView, type Person, type UserView } from './admin-support.js';
+import { joinOrg, listUsers, liveSessionIds, me, newAdmin, newPlainUser, ownEvents, signIn, userRow, withAdminApp, type Person, type UserView } from './admin-support.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-interface UserList {
-  users: AdminUserView[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
-
-async function list(admin: Agent, query: string): Promise<UserList> {
-  const res = await admin.get(`/api/admin/users${query}`);
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json<UserList>();
-}
-
 describe('PATCH /api/admin/users/:id {disabled}', () => {
   let t: TestApp;
   let admin: Person;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    admin = await newAdmin(t);
-  });
-  afterAll(async () => {
-    await t.close();
+  withAdminApp((app) => {
+    ({ t, admin } = app);
   });
 
   it("disabling: the user's live cookies get 403 account_inactive on the very next request and every session is revoked", async () => {
@@ -44,7 +27,7 @@ describe('PATCH /api/admin/users/:id {disabled}', () => {
     // The right password does not get them back in.
     expectError(await new Agent(t).post('/api/auth/login', { email: u.email, password: STRONG_PASSWORD }), 403, 'account_inactive');
     // The listing shows it.
-    const listed = (await list(admin.agent, `?q=${encodeURIComponent(u.email)}`)).users[0];
+    const listed = (await listUsers(admin.agent, `?q=${encodeURIComponent(u.email)}`)).users[0];
     expect(listed?.disabled).toBe(true);
   });
 
@@ -95,12 +78,8 @@ describe('PATCH /api/admin/users/:id {disabled}', () => {
 describe('DELETE /api/admin/users/:id', () => {
   let t: TestApp;
   let admin: Person;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    admin = await newAdmin(t);
-  });
-  afterAll(async () => {
-    await t.close();
+  withAdminApp((app) => {
+    ({ t, admin } = app);
   });
 
   async function membership(userId: string): Promise<{ org_id: string; role: string } | undefined> {
@@ -121,7 +100,7 @@ describe('DELETE /api/admin/users/:id', () => {
     expect(await orgExists(u.orgId)).toBe(false);
     expectError(await u.agent.get('/api/auth/me'), 401, 'unauthenticated');
     expectError(await admin.agent.delete(`/api/admin/users/${u.id}`), 404, 'not_found');
-    expect((await list(admin.agent, `?q=${encodeURIComponent(u.email)}`)).total).toBe(0);
+    expect((await listUsers(admin.agent, `?q=${encodeURIComponent(u.email)}`)).total).toBe(0);
     const e = (await ownEvents(admin.agent)).find((x) => x.type === 'user_deleted' && x.target?.id === u.id);
     expect(e?.actor).toEqual({ id: admin.id, email: admin.email });
     // The address is free again.
