@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { Agent, STRONG_PASSWORD, buildTestApp, uniqueEmail, type TestApp } from '../helpers/app.js';
-import { expectCookiesCleared, expectError, meWith, newUser, whoAmI } from './support.js';
+import { expectCookiesCleared, expectError, meWith, newUser, whoAmI, withUserApp, type NewUser } from './support.js';
 
 const HTTPS_URL = 'https://auth.example.test';
 
@@ -23,13 +23,10 @@ function expectNoStore(res: LightMyRequestResponse): void {
 
 describe('security headers (http PUBLIC_URL)', () => {
   let t: TestApp;
-  let user: Awaited<ReturnType<typeof newUser>>;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    user = await newUser(t);
-  });
-  afterAll(async () => {
-    await t.close();
+  let user: NewUser;
+  withUserApp((app, u) => {
+    t = app;
+    user = u;
   });
 
   it('every kind of /api response carries nosniff, Referrer-Policy, the CSP and no-store', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { Agent, STRONG_PASSWORD, buildTestApp, type TestApp } from '../helpers/app.js';
-import { activeSessionCount, expectError, newUser, nextIp, whoAmI } from './support.js';
+import { activeSessionCount, expectError, newUser, nextIp, whoAmI, withUserApp, type NewUser } from './support.js';
 
 /** No stack trace, SQL, library message, file path or internal id in an error body. */
 function expectCleanError(res: LightMyRequestResponse): void {
@@ -19,13 +19,10 @@ function expectCleanError(res: LightMyRequestResponse): void {
 
 describe('request bodies', () => {
   let t: TestApp;
-  let user: Awaited<ReturnType<typeof newUser>>;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    user = await newUser(t);
-  });
-  afterAll(async () => {
-    await t.close();
+  let user: NewUser;
+  withUserApp((app, u) => {
+    t = app;
+    user = u;
   });
 
   async function userCount(): Promise<number> {

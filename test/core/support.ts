@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { SignJWT, base64url, decodeJwt, type JWTPayload } from 'jose';
 import type { LightMyRequestResponse } from 'fastify';
-import { registerUser, type Agent, type TestApp } from '../helpers/app.js';
+import { buildTestApp, registerUser, type Agent, type TestApp } from '../helpers/app.js';
 
 /**
  * HKDF-SHA256 (RFC 5869) written out from the contract on purpose, not imported from src/crypto:
@@ -127,4 +127,26 @@ export function nextIp(): string {
 /** registerUser from a fresh client address. */
 export function newUser(t: TestApp, fields: Parameters<typeof registerUser>[1] = {}): ReturnType<typeof registerUser> {
   return registerUser(t, fields, nextIp());
+}
+
+export type NewUser = Awaited<ReturnType<typeof newUser>>;
+
+/**
+ * Registers the enclosing describe's hooks: before its tests, a fresh app and what `setup` makes
+ * in it, both handed to `use`; after them, the app is closed.
+ */
+export function withApp<T>(setup: (t: TestApp) => Promise<T>, use: (t: TestApp, made: T) => void): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await buildTestApp();
+    use(app, await setup(app));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+}
+
+/** withApp with one signed-in user. */
+export function withUserApp(use: (t: TestApp, user: NewUser) => void): void {
+  withApp((t) => newUser(t), use);
 }
