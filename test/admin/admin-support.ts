@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { Agent, STRONG_PASSWORD, buildTestApp, login, tokenFromEmail, type TestApp } from '../helpers/app.js';
+import { Agent, STRONG_PASSWORD, login, tokenFromEmail, type TestApp } from '../helpers/app.js';
 import type { UserView } from '../../src/account/users.js';
 import type { AdminUserView } from '../../src/admin/users-query.js';
-import { newUser } from '../core/support.js';
+import { newUser, withApp } from '../core/support.js';
 
 /** The API's own view types: what /api/auth/me and the admin user list return. */
 export type { UserView } from '../../src/account/users.js';
@@ -49,25 +49,9 @@ export async function newPlainUser(t: TestApp, fields: { name?: string; email?: 
   return { agent: u.agent, id: u.id, email: u.email, orgId: u.orgId };
 }
 
-export interface AdminApp {
-  t: TestApp;
-  admin: Person;
-}
-
-/**
- * Registers the enclosing describe's hooks: before its tests, a fresh app with one site admin
- * (handed to `use`); after them, the app is closed.
- */
-export function withAdminApp(use: (app: AdminApp) => void, fields: { name?: string } = {}): void {
-  let app: AdminApp | undefined;
-  beforeAll(async () => {
-    const t = await buildTestApp();
-    app = { t, admin: await newAdmin(t, fields) };
-    use(app);
-  });
-  afterAll(async () => {
-    await app?.t.close();
-  });
+/** withApp (test/core/support.ts) with one site admin. */
+export function withAdminApp(use: (t: TestApp, admin: Person) => void, fields: { name?: string } = {}): void {
+  withApp((t) => newAdmin(t, fields), use);
 }
 
 /** A second agent holding exactly the given cookies (e.g. a token saved before it was replaced). */

@@ -19,8 +19,9 @@ async function search(admin: Agent, query: string): Promise<EventPage> {
 describe('GET /api/admin/security-events', () => {
   let t: TestApp;
   let admin: Person;
-  withAdminApp((app) => {
-    ({ t, admin } = app);
+  withAdminApp((app, a) => {
+    t = app;
+    admin = a;
   });
 
   it('events have the contract shape and are newest first', async () => {

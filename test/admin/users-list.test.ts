@@ -13,8 +13,9 @@ function token(): string {
 describe('GET /api/admin/users', () => {
   let t: TestApp;
   let admin: Person;
-  withAdminApp((app) => {
-    ({ t, admin } = app);
+  withAdminApp((app, a) => {
+    t = app;
+    admin = a;
   }, { name: 'Site Admin' });
 
   it('each user carries id, email, name, role, disabled, emailVerified, organization, createdAt, lastActiveAt', async () => {

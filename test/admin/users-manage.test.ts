@@ -9,8 +9,9 @@ const HOUR = 60 * MINUTE;
 describe('PATCH /api/admin/users/:id {disabled}', () => {
   let t: TestApp;
   let admin: Person;
-  withAdminApp((app) => {
-    ({ t, admin } = app);
+  withAdminApp((app, a) => {
+    t = app;
+    admin = a;
   });
 
   it("disabling: the user's live cookies get 403 account_inactive on the very next request and every session is revoked", async () => {
@@ -78,8 +79,9 @@ describe('PATCH /api/admin/users/:id {disabled}', () => {
 describe('DELETE /api/admin/users/:id', () => {
   let t: TestApp;
   let admin: Person;
-  withAdminApp((app) => {
-    ({ t, admin } = app);
+  withAdminApp((app, a) => {
+    t = app;
+    admin = a;
   });
 
   async function membership(userId: string): Promise<{ org_id: string; role: string } | undefined> {
