@@ -1,20 +1,20 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { TEST_REDIS_URL, deleteMatchingKeys, freePort, redisProblem } from '../helpers/services.js';
 
 /** Real server processes on one PostgreSQL database and one Redis, driven over HTTP like a load balancer would. */
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX_LOADER = resolve(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL } from '../helpers/services.js';
 /** A Redis logical database of its own, away from the default one. */
 const REDIS_DB = 7;
 const run = promisify(execFile);
@@ -32,23 +32,9 @@ async function postgresProblem(): Promise<string | null> {
   }
 }
 
-async function redisProblem(): Promise<string | null> {
-  const client = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (e) {
-    return `Redis not reachable at TEST_REDIS_URL (${e instanceof Error ? e.message : 'error'})`;
-  } finally {
-    client.disconnect();
-  }
-}
-
 /** The reason these tests cannot run on this machine, or null. */
 export async function servicesProblem(): Promise<string | null> {
-  const [p, r] = await Promise.all([postgresProblem(), redisProblem()]);
+  const [p, r] = await Promise.all([postgresProblem(), redisProblem(TEST_REDIS_URL, 'TEST_REDIS_URL')]);
   return p ?? r;
 }
 
@@ -113,12 +99,7 @@ export async function createFixture(runId: string): Promise<Fixture> {
     async dispose() {
       const r = new Redis(redisUrl);
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `*${runId}*`, 'COUNT', 500);
-          if (keys.length > 0) await r.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        await deleteMatchingKeys(r, `*${runId}*`);
       } finally {
         r.disconnect();
       }
@@ -128,18 +109,6 @@ export async function createFixture(runId: string): Promise<Fixture> {
       await c.end();
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => { resolvePort(port); });
-    });
-  });
 }
 
 export interface Instance {

@@ -1,25 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { Redis } from 'ioredis';
+import { TEST_REDIS_URL, deleteMatchingKeys, freePort, redisProblem } from '../helpers/services.js';
 
 /** Shared by the Redis suites: where Redis is, whether it answers, and per-run key isolation. */
 
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL } from '../helpers/services.js';
+/** A port on which nothing listens (bound, then released). */
+export { freePort as closedPort } from '../helpers/services.js';
 const IN_CI = process.env.CI === 'true';
-
-async function redisProblem(url: string): Promise<string | null> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (e) {
-    return `Redis not reachable at ${url} (${e instanceof Error ? e.message : 'error'})`;
-  } finally {
-    client.disconnect();
-  }
-}
 
 /** Why the Redis-backed tests cannot run here, or null when Redis answers. */
 export const REDIS_PROBLEM = await redisProblem(TEST_REDIS_URL);
@@ -39,28 +28,10 @@ export async function deleteKeys(prefix: string): Promise<void> {
   const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   client.on('error', () => undefined);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteMatchingKeys(client, `${prefix}*`);
   } finally {
     client.disconnect();
   }
-}
-
-/** A port on which nothing listens (bound, then released). */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
-    });
-  });
 }
 
 /**
@@ -76,7 +47,7 @@ export interface RedisRelay {
 
 export async function startRedisRelay(): Promise<RedisRelay> {
   const target = new URL(TEST_REDIS_URL);
-  const port = await closedPort();
+  const port = await freePort();
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   function listen(): Promise<void> {
