@@ -1,7 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import { forgotPassword } from '../api/endpoints';
 import { Link } from '../components/Link';
-import { ActionMessage, Field, Form, SubmitButton } from '../components/ui';
+import { ActionForm } from '../components/ActionForm';
+import { Field } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { useAction, useDocumentTitle } from '../lib/hooks';
 
@@ -21,13 +22,9 @@ export function ForgotPasswordPage(): ReactNode {
     <div className="auth-card card">
       <h1>Reset your password</h1>
       <p className="muted">Enter the email address of your account and we will send you a link to choose a new password.</p>
-      <Form onSubmit={submit}>
+      <ActionForm action={action} onSubmit={submit} submitLabel="Send reset link" busyLabel="Sending…">
         <Field label="Email" type="email" name="email" autoComplete="email" value={email} onChange={setEmail} required error={fieldErrors(action.error).email} />
-        <ActionMessage action={action} />
-        <SubmitButton busy={action.busy} busyLabel="Sending…">
-          Send reset link
-        </SubmitButton>
-      </Form>
+      </ActionForm>
       <div className="auth-links">
         <Link to="/sign-in">Back to sign in</Link>
       </div>

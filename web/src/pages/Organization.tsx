@@ -1,7 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import { changeMemberRole, fetchOrganization, invite, listInvitations, removeMember, revokeInvitation } from '../api/endpoints';
 import type { Invitation, Me, Member, OrgRole } from '../api/types';
-import { ActionMessage, AsyncView, Badge, ConfirmAction, Empty, Field, Form, Section, SelectField, SubmitButton } from '../components/ui';
+import { ActionForm } from '../components/ActionForm';
+import { ActionMessage, AsyncView, Badge, ConfirmAction, Empty, Field, Section, SelectField } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { formatDate, formatDateTime, ORG_ROLE_LABELS } from '../lib/format';
 import { useAction, useDocumentTitle, useResource, type Action } from '../lib/hooks';
@@ -71,18 +72,14 @@ function InviteForm(props: { readonly myRole: OrgRole; readonly onInvited: () =>
     }, (result) => `Invitation sent to ${result.invitation.email}.`);
   }
   return (
-    <Form onSubmit={submit} className="form subform">
+    <ActionForm action={action} onSubmit={submit} className="form subform" submitLabel="Send invitation" busyLabel="Sending…">
       <h3>Invite someone</h3>
       <div className="form-row">
         <Field label="Email address" type="email" name="inviteEmail" autoComplete="off" value={email} onChange={setEmail} required error={fieldErrors(action.error).email} />
         <SelectField label="Role" value={role} options={roleOptions(props.myRole)} onChange={setRole} />
       </div>
       <p className="hint">We email a link to join. Anyone holding the link can join while it is valid, so send it only to the right address.</p>
-      <ActionMessage action={action} />
-      <SubmitButton busy={action.busy} busyLabel="Sending…">
-        Send invitation
-      </SubmitButton>
-    </Form>
+    </ActionForm>
   );
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { deleteAccount, resendVerification, updateProfile } from '../api/endpoints';
 import type { Me } from '../api/types';
 import { Link } from '../components/Link';
+import { ActionForm } from '../components/ActionForm';
 import { ActionMessage, Alert, Badge, Field, Form, Section, SubmitButton } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { clearFlash, peekFlash, setFlash } from '../lib/flash';
@@ -21,13 +22,9 @@ function NameSection(props: { readonly me: Me }): ReactNode {
   }
   return (
     <Section title="Your details" description={`Member since ${formatDate(props.me.user.createdAt)}.`}>
-      <Form onSubmit={submit}>
+      <ActionForm action={action} onSubmit={submit} submitLabel="Save name" busyLabel="Saving…">
         <Field label="Name" name="name" autoComplete="name" value={name} onChange={setName} required maxLength={200} error={fieldErrors(action.error).name} />
-        <ActionMessage action={action} />
-        <SubmitButton busy={action.busy} busyLabel="Saving…">
-          Save name
-        </SubmitButton>
-      </Form>
+      </ActionForm>
     </Section>
   );
 }
@@ -68,7 +65,7 @@ function EmailSection(props: { readonly me: Me }): ReactNode {
       {props.me.impersonator !== null ? (
         <p className="muted">The email address cannot be changed while impersonating.</p>
       ) : (
-        <Form onSubmit={submit} className="form subform">
+        <ActionForm action={change} onSubmit={submit} className="form subform" submitLabel="Change email" busyLabel="Saving…">
           <h3>Change email address</h3>
           <Field label="New email address" type="email" name="newEmail" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
           <Field
@@ -82,11 +79,7 @@ function EmailSection(props: { readonly me: Me }): ReactNode {
             hint="For your safety, changing the address needs your password."
             error={errors.currentPassword}
           />
-          <ActionMessage action={change} />
-          <SubmitButton busy={change.busy} busyLabel="Saving…">
-            Change email
-          </SubmitButton>
-        </Form>
+        </ActionForm>
       )}
     </Section>
   );
@@ -113,13 +106,9 @@ function OrganizationSection(props: { readonly me: Me }): ReactNode {
   return (
     <Section title="Organization" description={<>You are {org.role === 'member' ? 'a' : 'an'} {ORG_ROLE_LABELS[org.role].toLowerCase()} of <strong>{org.name}</strong>.</>} actions={<Link to="/organization">Members and invitations</Link>}>
       {canRename && (
-        <Form onSubmit={submit}>
+        <ActionForm action={action} onSubmit={submit} submitLabel="Rename organization" busyLabel="Saving…">
           <Field label="Organization name" name="organizationName" autoComplete="organization" value={name} onChange={setName} required maxLength={200} error={fieldErrors(action.error).organizationName} />
-          <ActionMessage action={action} />
-          <SubmitButton busy={action.busy} busyLabel="Saving…">
-            Rename organization
-          </SubmitButton>
-        </Form>
+        </ActionForm>
       )}
     </Section>
   );

@@ -1,7 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import { register } from '../api/endpoints';
 import { Link } from '../components/Link';
-import { ActionMessage, Field, Form, SubmitButton } from '../components/ui';
+import { ActionForm } from '../components/ActionForm';
+import { Field } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { setFlash } from '../lib/flash';
 import { useAction, useDocumentTitle } from '../lib/hooks';
@@ -35,7 +36,7 @@ export function RegisterPage(): ReactNode {
     <div className="auth-card card">
       <h1>Create an account</h1>
       {joining && <p className="muted">Create an account to accept your invitation.</p>}
-      <Form onSubmit={submit}>
+      <ActionForm action={action} onSubmit={submit} submitLabel="Create account" busyLabel="Creating your account…">
         <Field label="Your name" name="name" autoComplete="name" value={name} onChange={setName} required maxLength={200} error={errors.name} />
         <Field label="Email" type="email" name="email" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
         <Field
@@ -62,11 +63,7 @@ export function RegisterPage(): ReactNode {
             error={errors.organizationName}
           />
         )}
-        <ActionMessage action={action} />
-        <SubmitButton busy={action.busy} busyLabel="Creating your account…">
-          Create account
-        </SubmitButton>
-      </Form>
+      </ActionForm>
       <div className="auth-links">
         <p>
           Already have an account? <Link to={withNext('/sign-in', next)}>Sign in</Link>

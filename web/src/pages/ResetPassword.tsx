@@ -2,7 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { resetPassword } from '../api/endpoints';
 import { Link } from '../components/Link';
-import { ActionMessage, Alert, Field, Form, SubmitButton } from '../components/ui';
+import { ActionForm } from '../components/ActionForm';
+import { ActionMessage, Alert, Field } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { useAction, useDocumentTitle } from '../lib/hooks';
 import { markSignedOut } from '../lib/session';
@@ -62,7 +63,7 @@ export function ResetPasswordPage(): ReactNode {
         </>
       ) : (
         <>
-          <Form onSubmit={submit}>
+          <ActionForm action={action} onSubmit={submit} submitLabel="Set new password" busyLabel="Saving…">
             <Field
               label="New password"
               type="password"
@@ -84,11 +85,7 @@ export function ResetPasswordPage(): ReactNode {
               required
               error={mismatch ? 'The two passwords are different.' : undefined}
             />
-            <ActionMessage action={action} />
-            <SubmitButton busy={action.busy} busyLabel="Saving…">
-              Set new password
-            </SubmitButton>
-          </Form>
+          </ActionForm>
           <div className="auth-links">{linkDead ? <Link to="/forgot-password">Request a new link</Link> : <Link to="/sign-in">Back to sign in</Link>}</div>
         </>
       )}

@@ -2,7 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { changePassword, listDevices, listMyEvents, revokeDevice, revokeOtherDevices } from '../api/endpoints';
 import type { Device, Me } from '../api/types';
 import { EventList } from '../components/EventList';
-import { ActionMessage, AsyncView, Badge, ConfirmAction, Field, Form, Section, SubmitButton } from '../components/ui';
+import { ActionForm } from '../components/ActionForm';
+import { ActionMessage, AsyncView, Badge, ConfirmAction, Field, Section } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { describeUserAgent, formatDateTime, formatRelative } from '../lib/format';
 import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
@@ -32,15 +33,11 @@ function ChangePasswordSection(props: { readonly onChanged: () => void }): React
   }
   return (
     <Section title="Change password" description="Changing your password signs out every other device.">
-      <Form onSubmit={submit}>
+      <ActionForm action={action} onSubmit={submit} submitLabel="Change password" busyLabel="Saving…">
         <Field label="Current password" type="password" name="currentPassword" autoComplete="current-password" value={current} onChange={setCurrent} required error={errors.currentPassword} />
         <Field label="New password" type="password" name="newPassword" autoComplete="new-password" value={next} onChange={setNext} required hint="At least 8 characters." error={errors.newPassword} />
         <Field label="Repeat the new password" type="password" name="repeatPassword" autoComplete="new-password" value={repeat} onChange={setRepeat} required error={mismatch ? 'The two passwords are different.' : undefined} />
-        <ActionMessage action={action} />
-        <SubmitButton busy={action.busy} busyLabel="Saving…">
-          Change password
-        </SubmitButton>
-      </Form>
+      </ActionForm>
     </Section>
   );
 }

@@ -1,7 +1,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { signIn } from '../api/endpoints';
 import { Link } from '../components/Link';
-import { Alert, ActionMessage, Field, Form, SubmitButton } from '../components/ui';
+import { ActionForm } from '../components/ActionForm';
+import { Alert, Field } from '../components/ui';
 import { clearFlash, peekFlash } from '../lib/flash';
 import { useAction, useDocumentTitle } from '../lib/hooks';
 import { safeReturnPath, withNext } from '../lib/return-path';
@@ -31,14 +32,10 @@ export function SignInPage(): ReactNode {
       <h1>Sign in</h1>
       {next.startsWith('/join') && <p className="muted">Sign in to accept your invitation.</p>}
       {flash !== null && <Alert kind={flash.kind}>{flash.text}</Alert>}
-      <Form onSubmit={submit}>
+      <ActionForm action={action} onSubmit={submit} submitLabel="Sign in" busyLabel="Signing in…">
         <Field label="Email" type="email" name="email" autoComplete="username" value={email} onChange={setEmail} required />
         <Field label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={setPassword} required />
-        <ActionMessage action={action} />
-        <SubmitButton busy={action.busy} busyLabel="Signing in…">
-          Sign in
-        </SubmitButton>
-      </Form>
+      </ActionForm>
       <div className="auth-links">
         <Link to="/forgot-password">Forgot your password?</Link>
         <p>
