@@ -3,7 +3,8 @@ import { deleteUser, impersonate, searchEvents, searchUsers, setUserDisabled } f
 import type { Me, User } from '../api/types';
 import { EventList } from '../components/EventList';
 import { Pager } from '../components/Pager';
-import { ActionMessage, AsyncView, Badge, ConfirmAction, Empty, Field, Form, Section, SubmitButton } from '../components/ui';
+import { RowList } from '../components/RowList';
+import { ActionMessage, AsyncView, Badge, ConfirmAction, Field, Form, Section, SubmitButton } from '../components/ui';
 import { formatDate } from '../lib/format';
 import { useAction, useDocumentTitle, useResource, type Action } from '../lib/hooks';
 import { navigate } from '../lib/router';
@@ -82,15 +83,9 @@ function UsersSection(props: { readonly me: Me; readonly onShowEvents: (user: Us
       <AsyncView resource={users.state} onRetry={users.reload} label="Loading users…">
         {(data) => (
           <div className="stack">
-            {data.users.length === 0 ? (
-              <Empty>{q === '' ? 'No users yet.' : `No user matches “${q}”.`}</Empty>
-            ) : (
-              <ul className="list" aria-label="Users">
-                {data.users.map((user) => (
-                  <UserRow key={`${user.id}:${String(user.disabled)}`} user={user} me={props.me} action={action} onChange={() => { setGeneration((g) => g + 1); }} onShowEvents={props.onShowEvents} />
-                ))}
-              </ul>
-            )}
+            <RowList label="Users" items={data.users} empty={q === '' ? 'No users yet.' : `No user matches “${q}”.`}>
+              {(user) => <UserRow key={`${user.id}:${String(user.disabled)}`} user={user} me={props.me} action={action} onChange={() => { setGeneration((g) => g + 1); }} onShowEvents={props.onShowEvents} />}
+            </RowList>
             <Pager label="Users pages" page={data.page} pageSize={data.pageSize} total={data.total} noun={data.total === 1 ? 'user' : 'users'} onPage={setPage} />
           </div>
         )}

@@ -2,7 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { changeMemberRole, fetchOrganization, invite, listInvitations, removeMember, revokeInvitation } from '../api/endpoints';
 import type { Invitation, Me, Member, OrgRole } from '../api/types';
 import { ActionForm } from '../components/ActionForm';
-import { ActionMessage, AsyncView, Badge, ConfirmAction, Empty, Field, Section, SelectField } from '../components/ui';
+import { RowList } from '../components/RowList';
+import { ActionMessage, AsyncView, Badge, ConfirmAction, Field, Section, SelectField } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { formatDate, formatDateTime, ORG_ROLE_LABELS } from '../lib/format';
 import { useAction, useDocumentTitle, useResource, type Action } from '../lib/hooks';
@@ -95,30 +96,26 @@ function InvitationsList(props: { readonly generation: number; readonly onChange
       <h3>Pending invitations</h3>
       <ActionMessage action={action} />
       <AsyncView resource={invitations.state} onRetry={invitations.reload} label="Loading invitations…">
-        {(data) =>
-          data.invitations.length === 0 ? (
-            <Empty>No pending invitations.</Empty>
-          ) : (
-            <ul className="list" aria-label="Pending invitations">
-              {data.invitations.map((invitation) => (
-                <li key={invitation.id} className="row">
-                  <div className="row-main">
-                    <span className="row-title">
-                      {invitation.email} <Badge>{ORG_ROLE_LABELS[invitation.role]}</Badge>
-                    </span>
-                    <span className="row-meta">
-                      Invited {formatDateTime(invitation.createdAt)}
-                      {invitation.invitedBy !== null && <> by {invitation.invitedBy.email}</>} · expires {formatDateTime(invitation.expiresAt)}
-                    </span>
-                  </div>
-                  <div className="row-side">
-                    <ConfirmAction label="Revoke" name={`Revoke invitation for ${invitation.email}`} prompt={`Revoke the invitation for ${invitation.email}? The link will stop working.`} confirmLabel="Revoke invitation" onConfirm={() => revoke(invitation)} />
-                  </div>
-                </li>
-              ))}
-            </ul>
-          )
-        }
+        {(data) => (
+          <RowList label="Pending invitations" items={data.invitations} empty="No pending invitations.">
+            {(invitation) => (
+              <li key={invitation.id} className="row">
+                <div className="row-main">
+                  <span className="row-title">
+                    {invitation.email} <Badge>{ORG_ROLE_LABELS[invitation.role]}</Badge>
+                  </span>
+                  <span className="row-meta">
+                    Invited {formatDateTime(invitation.createdAt)}
+                    {invitation.invitedBy !== null && <> by {invitation.invitedBy.email}</>} · expires {formatDateTime(invitation.expiresAt)}
+                  </span>
+                </div>
+                <div className="row-side">
+                  <ConfirmAction label="Revoke" name={`Revoke invitation for ${invitation.email}`} prompt={`Revoke the invitation for ${invitation.email}? The link will stop working.`} confirmLabel="Revoke invitation" onConfirm={() => revoke(invitation)} />
+                </div>
+              </li>
+            )}
+          </RowList>
+        )}
       </AsyncView>
     </div>
   );
@@ -145,17 +142,11 @@ export function OrganizationPage(props: { readonly me: Me }): ReactNode {
       <Section title="Members">
         <ActionMessage action={memberAction} />
         <AsyncView resource={org.state} onRetry={org.reload} label="Loading members…">
-          {(data) =>
-            data.members.length === 0 ? (
-              <Empty>No members yet.</Empty>
-            ) : (
-              <ul className="list" aria-label="Members">
-                {data.members.map((member) => (
-                  <MemberRow key={`${member.userId}:${member.role}`} member={member} me={props.me} manage={manage} action={memberAction} onChange={changed} />
-                ))}
-              </ul>
-            )
-          }
+          {(data) => (
+            <RowList label="Members" items={data.members} empty="No members yet.">
+              {(member) => <MemberRow key={`${member.userId}:${member.role}`} member={member} me={props.me} manage={manage} action={memberAction} onChange={changed} />}
+            </RowList>
+          )}
         </AsyncView>
       </Section>
       {manage && (
