@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /** Shared by the suites that talk to a real Redis (test/redis, test/multi-instance). */
@@ -30,17 +29,5 @@ export async function deleteMatchingKeys(client: Redis, pattern: string): Promis
   } while (cursor !== '0');
 }
 
-/** A port on which nothing listens (bound, then released), free to listen on next. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolvePort(port);
-      });
-    });
-  });
-}
+/** A port on which nothing listens (bound, then released): the one finder test/ops already has. */
+export { freePort } from '../ops/processes.js';
