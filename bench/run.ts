@@ -3,19 +3,28 @@
  * load-generator process (pinned to core 1), prints one table. Never part of `npm test`.
  * See docs/PERFORMANCE.md for the method and how to read the table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatTable, type Row } from './lib/table.js';
 import { readSettings } from './lib/settings.js';
 import { startMailSink } from './lib/mail-sink.js';
-import { niceness, pinningAvailable, useNiceness } from './lib/procs.js';
+import { niceness, pinningAvailable, REPO, useNiceness } from './lib/procs.js';
 import { setDefaultLaunch } from './lib/gatehouse.js';
 import { findVariants, variantLaunch } from './experiments/materialize.js';
 import { VARIANTS } from './experiments/variants.js';
 import { throughputPhase, postgresPhase, statementsPhase } from './lib/phases.js';
 import { attempt, authPhases } from './lib/auth-phases.js';
 import { createFreshDatabase } from './lib/pg.js';
+
+/** `npm start`'s command (`node <flags> <entry>`), so the bench measures what ships. */
+function startCommand(): { nodeArgs: string[]; entry: string } {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts.start ?? '').split(' ').filter((w) => w !== '');
+  const entry = words.at(-1);
+  if (words[0] !== 'node' || entry === undefined) throw new Error(`bench: cannot read npm start's command: ${pkg.scripts.start ?? ''}`);
+  return { nodeArgs: words.slice(1, -1), entry };
+}
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -30,11 +39,16 @@ async function main(): Promise<void> {
   log(`node ${process.version}, ${String(cpus().length)} cores (${cpus()[0]?.model ?? 'unknown cpu'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   log(pinningAvailable() ? 'server on core 0, load generator on core 1 (taskset)' : 'taskset not found: processes are NOT pinned');
   log(niceness() === undefined ? 'normal priority (BENCH_NICE unset or 0)' : `every benchmark process at nice ${niceness() ?? ''}`);
-  // BENCH_ENTRY=dist/server.js: measure a compiled build (run by plain node) instead of tsx src/server.ts.
-  const entry = process.env.BENCH_ENTRY;
-  if (entry !== undefined && entry !== '') {
-    setDefaultLaunch({ nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), compiledEntry: resolve(entry) });
-    log(`Gatehouse runs as ${resolve(entry)} (plain node)`);
+  // Gatehouse runs as `npm start` runs it (prebench compiled src/ to dist/). BENCH_ENTRY=src runs
+  // tsx src/server.ts instead; BENCH_ENTRY=<file> (with BENCH_NODE_ARGS) another compiled entry.
+  const shipped = startCommand();
+  const entry = process.env.BENCH_ENTRY ?? shipped.entry;
+  if (entry === 'src') {
+    log('Gatehouse runs as tsx src/server.ts (BENCH_ENTRY=src)');
+  } else {
+    const nodeArgs = process.env.BENCH_ENTRY === undefined ? shipped.nodeArgs : (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    setDefaultLaunch({ nodeArgs, compiledEntry: resolve(REPO, entry) });
+    log(`Gatehouse runs as node ${[...nodeArgs, resolve(REPO, entry)].join(' ')}`);
   }
   const variantName = process.env.BENCH_VARIANT;
   if (variantName !== undefined && variantName !== '') {

@@ -8,6 +8,7 @@ import type { Mailer } from './email/mailer.js';
 import type { CounterStore } from './rate-limit/counters.js';
 import type { Services } from './services.js';
 import { BODY_LIMIT, frameworkErrorHandler } from './http/hygiene.js';
+import { AccessLog } from './logger.js';
 import { gatehouse } from './integration/plugin.js';
 
 export interface Dependencies {
@@ -42,6 +43,7 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
     frameworkErrors: frameworkErrorHandler(config.https),
     trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: false,
+    logController: new AccessLog(deps.logger),
     // Requests arriving during shutdown are still served (with Connection: close) in our own format.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },

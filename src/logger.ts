@@ -1,3 +1,4 @@
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -50,4 +51,32 @@ export function loggerOptions(level: string): LoggerOptions {
 
 export function createLogger(level: string, stream?: DestinationStream): Logger {
   return stream === undefined ? pino(loggerOptions(level)) : pino(loggerOptions(level), stream);
+}
+
+/**
+ * Fastify's per-request logging (two redacted lines) replaced by ONE line per request, written when
+ * it completes, of fixed fields only: method, path without query, client IP, status, time. None of
+ * them can hold a secret, so this line skips redaction, which costs more than the rest of the line;
+ * every other log call, errors included, still goes through the redacting logger.
+ */
+export class AccessLog extends LogController {
+  readonly #lines: Logger;
+
+  constructor(logger: Logger) {
+    super();
+    this.#lines = logger.child({}, { redact: [] });
+  }
+
+  override incomingRequest(): void {
+    // Deliberately empty: the completion line carries the request.
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+      return;
+    }
+    const line = { reqId: request.id, method: request.method, url: stripQuery(request.url), ip: request.ip, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    this.#lines.info(line, 'request completed');
+  }
 }

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema, type TUnion, type TNull } from 'typebox';
 import type { Services } from '../services.js';
 import { Email, Name, Password, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
@@ -13,6 +13,30 @@ import { notify } from '../email/flows.js';
 import { passwordChangedNotice } from '../email/templates.js';
 import { confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
 import { findUserWithOrg, toUserView } from './users.js';
+
+function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
+  return Type.Union([schema, Type.Null()]);
+}
+
+/** The contract's `user` object; as a response schema it is also the serializer (and a field allow-list). */
+export const UserViewSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  emailVerified: Type.Boolean(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  disabled: Type.Boolean(),
+  createdAt: Type.String(),
+  organization: Nullable(
+    Type.Object({ id: Type.String(), name: Type.String(), role: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]) }),
+  ),
+});
+
+const MeResponse = Type.Object({
+  user: UserViewSchema,
+  session: Type.Object({ id: Type.String(), createdAt: Type.String(), lastActiveAt: Type.String(), expiresAt: Type.String() }),
+  impersonator: Nullable(Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() })),
+});
 
 export function authRoutes(app: TypedApp, s: Services): void {
   const requireSession = sessionGuard(s);
@@ -69,7 +93,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
     return reply.header('clear-site-data', '"cache", "cookies", "storage"').code(204).send();
   });
 
-  app.get('/api/auth/me', { preHandler: requireSession }, (request) => {
+  app.get('/api/auth/me', { preHandler: requireSession, schema: { response: { 200: MeResponse } } }, (request) => {
     const auth = requireAuth(request);
     return {
       user: toUserView(auth.user),

@@ -1,5 +1,5 @@
-import { hkdfSync, webcrypto } from 'node:crypto';
-import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, webcrypto, type KeyObject } from 'node:crypto';
+import { SignJWT, type JWTPayload } from 'jose';
 
 export type Audience = 'gatehouse-session' | 'gatehouse-email';
 
@@ -24,16 +24,18 @@ async function importHmacKey(bytes: Uint8Array): Promise<webcrypto.CryptoKey> {
 
 export interface TokenKeys {
   readonly audience: Audience;
+  /** Signs (through jose). */
   readonly current: webcrypto.CryptoKey;
-  /** Still verifies during a key rotation; never signs. */
-  readonly previous: webcrypto.CryptoKey | undefined;
+  /** Verify keys, current first; the previous secret's key still verifies during a rotation, never signs. */
+  readonly verifiers: readonly KeyObject[];
 }
 
 export async function createTokenKeys(audience: Audience, secret: string, previousSecret: string | undefined): Promise<TokenKeys> {
+  const currentBytes = deriveKeyBytes(secret, audience);
   return {
     audience,
-    current: await importHmacKey(deriveKeyBytes(secret, audience)),
-    previous: previousSecret === undefined ? undefined : await importHmacKey(deriveKeyBytes(previousSecret, audience)),
+    current: await importHmacKey(currentBytes),
+    verifiers: [currentBytes, ...(previousSecret === undefined ? [] : [deriveKeyBytes(previousSecret, audience)])].map((b) => createSecretKey(b)),
   };
 }
 
@@ -63,27 +65,68 @@ export type VerifyOutcome =
 /** Leeway for clock skew between instances; the contract allows at most 5 s. */
 export const CLOCK_TOLERANCE_SEC = 5;
 
-async function verifyWith(token: string, key: webcrypto.CryptoKey, keys: TokenKeys, nowMs: number): Promise<VerifyOutcome> {
+/** The only header a token of ours may carry: `{"alg":"HS256","typ":…}` (no `crit`, `kid`, `jku`, …). */
+const HEADER_KEYS = new Set(['alg', 'typ']);
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** base64url of a 32-byte HMAC-SHA256, without padding. */
+const SIGNATURE_LENGTH = 43;
+const INVALID: VerifyOutcome = Object.freeze({ ok: false, reason: 'invalid' });
+
+function decodeObject(segment: string): Record<string, unknown> | undefined {
   try {
-    const { payload } = await jwtVerify(token, key, {
-      // Algorithm allow-list: `none`, HS384/512 and every asymmetric alg are refused.
-      algorithms: ['HS256'],
-      audience: keys.audience,
-      typ: TYP[keys.audience],
-      clockTolerance: CLOCK_TOLERANCE_SEC,
-      currentDate: new Date(nowMs),
-      requiredClaims: ['exp', 'iat', 'sub'],
-    });
-    return { ok: true, payload };
-  } catch (e) {
-    // Only reached after the signature verified: the token is genuine but out of date.
-    if (e instanceof errors.JWTExpired) return { ok: false, reason: 'expired', payload: e.payload };
-    return { ok: false, reason: 'invalid' };
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-export async function verifyToken(keys: TokenKeys, token: string, nowMs: number): Promise<VerifyOutcome> {
-  const first = await verifyWith(token, keys.current, keys, nowMs);
-  if (first.ok || first.reason === 'expired' || keys.previous === undefined) return first;
-  return verifyWith(token, keys.previous, keys, nowMs);
+function signatureMatches(key: KeyObject, signingInput: string, signature: string): boolean {
+  // Compared in canonical base64url, so a signature with different unused trailing bits is refused too.
+  const expected = createHmac('sha256', key).update(signingInput).digest('base64url');
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(signature));
+}
+
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function hasAudience(aud: unknown, audience: Audience): boolean {
+  return aud === audience || (Array.isArray(aud) && aud.includes(audience));
+}
+
+/**
+ * JWS compact HS256 verification by hand (node:crypto HMAC, synchronous, on a key object built
+ * once): jose's jwtVerify goes through WebCrypto, which hands every HMAC to the thread pool.
+ * Same checks as before, in the same order: exact header (alg allow-list: HS256 only, so `none`
+ * and every other alg are refused; our `typ`; nothing else), signature, then claims: aud, sub,
+ * exp and iat required, nbf honoured, iat not in the future, clock leeway CLOCK_TOLERANCE_SEC.
+ */
+function verifyWith(token: string, keys: TokenKeys, nowMs: number): VerifyOutcome {
+  const dot1 = token.indexOf('.');
+  const dot2 = token.indexOf('.', dot1 + 1);
+  if (dot1 <= 0 || dot2 <= dot1 + 1 || token.indexOf('.', dot2 + 1) !== -1) return INVALID;
+  const headerSegment = token.slice(0, dot1);
+  const payloadSegment = token.slice(dot1 + 1, dot2);
+  const signature = token.slice(dot2 + 1);
+  if (signature.length !== SIGNATURE_LENGTH || !SEGMENT.test(headerSegment) || !SEGMENT.test(payloadSegment) || !SEGMENT.test(signature)) {
+    return INVALID;
+  }
+  const header = decodeObject(headerSegment);
+  if (header?.alg !== 'HS256' || header.typ !== TYP[keys.audience] || Object.keys(header).some((k) => !HEADER_KEYS.has(k))) return INVALID;
+  const signingInput = token.slice(0, dot2);
+  if (!keys.verifiers.some((key) => signatureMatches(key, signingInput, signature))) return INVALID;
+  const payload = decodeObject(payloadSegment);
+  if (payload === undefined || !hasAudience(payload.aud, keys.audience) || typeof payload.sub !== 'string') return INVALID;
+  const { exp, iat, nbf } = payload;
+  if (!isNumericDate(exp) || !isNumericDate(iat) || (nbf !== undefined && !isNumericDate(nbf))) return INVALID;
+  const now = Math.floor(nowMs / 1000);
+  if (iat > now + CLOCK_TOLERANCE_SEC || (nbf !== undefined && nbf > now + CLOCK_TOLERANCE_SEC)) return INVALID;
+  // Only reached after the signature verified: the token is genuine but out of date.
+  if (exp <= now - CLOCK_TOLERANCE_SEC) return { ok: false, reason: 'expired', payload: payload };
+  return { ok: true, payload: payload };
+}
+
+export function verifyToken(keys: TokenKeys, token: string, nowMs: number): Promise<VerifyOutcome> {
+  return Promise.resolve(verifyWith(token, keys, nowMs));
 }

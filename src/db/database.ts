@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -11,10 +11,56 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
+  /**
+   * A SELECT compiled once (on first use, by `build`) and run by the driver's own prepared
+   * statement, for the per-request hot path (SQLite: compiled once by better-sqlite3; PostgreSQL: a
+   * named statement, parsed and planned once per connection). Kept per database under `name`.
+   * Resolves to the first row.
+   */
+  prepared<R>(name: string, build: () => CompiledQuery<R>): PreparedSelect<R>;
   close(): Promise<void>;
 }
 
 export type Executor = Kysely<Database>;
+
+export type PreparedSelect<R> = (parameters: readonly unknown[]) => Promise<R | undefined>;
+
+/** One prepared statement per name and database, built on first use. */
+function memoizeByName(prepare: <R>(name: string, query: CompiledQuery<R>) => PreparedSelect<R>): Db['prepared'] {
+  const byName = new Map<string, PreparedSelect<unknown>>();
+  return <R>(name: string, build: () => CompiledQuery<R>): PreparedSelect<R> => {
+    let run = byName.get(name) as PreparedSelect<R> | undefined;
+    if (run === undefined) {
+      run = prepare(name, build());
+      byName.set(name, run);
+    }
+    return run;
+  };
+}
+
+/** Distinct SQL texts kept compiled; far more than the app has (an `in (…)` list adds one per length). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely asks better-sqlite3 to prepare (parse and plan) the SQL of every query it runs; the app
+ * runs the same few texts over and over, so each compiled statement is kept and reused.
+ * Safe on the single connection: Kysely never runs two queries on it at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SQLite.Statement {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 function openSqlite(path: string): Db {
   // The path comes from DATABASE_URL (operator configuration), never from a request.
@@ -27,8 +73,21 @@ function openSqlite(path: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   // SQLite's built-in lower() folds ASCII only; searches must be case-insensitive for every script.
   sqlite.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    prepared: memoizeByName(<R>(_name: string, query: CompiledQuery<R>): PreparedSelect<R> => {
+      const statement = sqlite.prepare(query.sql);
+      return async (parameters) => {
+        // Inside another request's open transaction (same single connection) a direct read would
+        // see its uncommitted writes: then queue behind it through Kysely like any other query.
+        if (sqlite.inTransaction) return (await kysely.executeQuery<R>({ ...query, parameters })).rows[0];
+        return statement.get(...parameters) as R | undefined;
+      };
+    }),
+    close: () => kysely.destroy(),
+  };
 }
 
 function openPostgres(url: string): Db {
@@ -45,7 +104,17 @@ function openPostgres(url: string): Db {
     client.on('error', () => undefined);
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    prepared: memoizeByName(<R>(name: string, query: CompiledQuery<R>): PreparedSelect<R> => {
+      return async (parameters) => {
+        const result = await pool.query({ name, text: query.sql, values: [...parameters] });
+        return result.rows[0] as R | undefined;
+      };
+    }),
+    close: () => kysely.destroy(),
+  };
 }
 
 export function openDatabase(url: string): Db {

@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import helmet from '@fastify/helmet';
 import secureJson from 'secure-json-parse';
 import { AppError, errorBody, type FieldErrors } from '../errors.js';
 import type { Services } from '../services.js';
@@ -39,18 +38,37 @@ const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
 };
 const HSTS_MAX_AGE_SEC = 31_536_000;
 
-export async function installSecurityHeaders(app: TypedApp, s: Services): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
-    },
+/**
+ * The headers @fastify/helmet sent with our configuration, computed once: they do not depend on the
+ * request, so setting one frozen object costs less than helmet's twelve middlewares per request.
+ */
+export function securityHeaders(https: boolean): Readonly<Record<string, string>> {
+  return Object.freeze({
+    'content-security-policy': Object.entries(CSP_DIRECTIVES)
+      .map(([k, v]) => `${k} ${v.join(' ')}`)
+      .join(';'),
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
     // Email links carry tokens in their query: never leak a URL to another site.
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: s.config.https ? { maxAge: HSTS_MAX_AGE_SEC, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
-    frameguard: { action: 'deny' },
+    'referrer-policy': 'no-referrer',
+    ...(https ? { 'strict-transport-security': `max-age=${String(HSTS_MAX_AGE_SEC)}; includeSubDomains` } : {}),
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'DENY',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
   });
+}
+
+export function installSecurityHeaders(app: TypedApp, s: Services): Promise<void> {
+  const headers = securityHeaders(s.config.https);
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(headers);
+    done();
+  });
+  return Promise.resolve();
 }
 
 /**

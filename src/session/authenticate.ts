@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import type { UserWithOrg } from '../account/users.js';
 import { clearSessionCookies, cookieNames } from './cookies.js';
 import { readSessionToken } from './tokens.js';
-import { loadAuthRow, touchSession, TOUCH_INTERVAL_MS, type AuthRow } from './sessions.js';
+import { loadAuthRowPrepared, touchSession, TOUCH_INTERVAL_MS, type AuthRow } from './sessions.js';
 
 export interface AuthContext {
   readonly sessionId: string;
@@ -94,7 +94,7 @@ export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' |
       return { ok: false, code: 'csrf_failed' };
     }
   }
-  const row = await loadAuthRow(s.db.kysely, claims.sessionId);
+  const row = await loadAuthRowPrepared(s.db, claims.sessionId);
   if (row?.user_id !== claims.userId) return { ok: false, code: 'unauthenticated' };
   if (row.disabled === 1) return { ok: false, code: 'account_inactive' };
   const idleMs = s.config.sessionIdleTtlMs;

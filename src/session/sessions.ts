@@ -1,4 +1,5 @@
 import { lockUser, type Db, type Executor } from '../db/database.js';
+import type { CompiledQuery } from 'kysely';
 import type { Session } from '../db/schema.js';
 import type { OrgRole } from '../account/users.js';
 import { randomToken } from '../crypto/random.js';
@@ -111,7 +112,8 @@ export interface AuthRow {
   imp_session_last_active_at: number | null;
 }
 
-export async function loadAuthRow(db: Executor, sessionId: string): Promise<AuthRow | undefined> {
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- Kysely's builder type is the point: it keeps the selected columns typed
+function authRowQuery(db: Executor, sessionId: string) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
@@ -145,8 +147,23 @@ export async function loadAuthRow(db: Executor, sessionId: string): Promise<Auth
       'isess.expires_at as imp_session_expires_at',
       'isess.last_active_at as imp_session_last_active_at',
     ])
-    .where('s.id', '=', sessionId)
-    .executeTakeFirst();
+    .where('s.id', '=', sessionId);
+}
+
+export async function loadAuthRow(db: Executor, sessionId: string): Promise<AuthRow | undefined> {
+  return authRowQuery(db, sessionId).executeTakeFirst();
+}
+
+function compileAuthRow(db: Executor): CompiledQuery<AuthRow> {
+  const compiled = authRowQuery(db, '').compile();
+  // The statement is reused with only the session id swapped in.
+  if (compiled.parameters.length !== 1) throw new Error('auth row query: expected exactly one parameter');
+  return compiled;
+}
+
+/** The per-request lookup as a prepared statement, built once per database (only the id varies). */
+export async function loadAuthRowPrepared(db: Db, sessionId: string): Promise<AuthRow | undefined> {
+  return db.prepared('gatehouse_auth_row', () => compileAuthRow(db.kysely))([sessionId]);
 }
 
 export async function touchSession(db: Executor, sessionId: string, now: number): Promise<void> {
