@@ -67,8 +67,8 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const meta = metaOf(request);
       const user = await verifyCredentials(s, request.body.email, request.body.password, meta);
       const party = { id: user.id, email: user.email };
-      await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request) });
-      await recordEvent(s.db.kysely, { type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() });
+      const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
+      await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events });
       const full = await findUserWithOrg(s.db.kysely, user.id);
       if (full === undefined) throw new AppError('unauthenticated');
       return { user: toUserView(full) };
@@ -121,8 +121,8 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const user = await confirmPassword(s, auth.user.id, request.body.currentPassword, meta);
       await setPassword(s, user, request.body.newPassword, 'newPassword');
       const party = { id: user.id, email: user.email };
-      await startSession(s, reply, { user: party, meta, replaceSessionId: null });
-      await recordEvent(s.db.kysely, { type: 'password_changed', userId: user.id, actor: party, target: party, meta, at: s.clock.now() });
+      const events = [{ type: 'password_changed', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
+      await startSession(s, reply, { user: party, meta, replaceSessionId: null, events });
       notify(s, passwordChangedNotice(user.email));
       const full = await findUserWithOrg(s.db.kysely, user.id);
       if (full === undefined) throw new AppError('unauthenticated');

@@ -21,16 +21,16 @@ export async function startImpersonation(s: Services, reply: FastifyReply, admin
   if (target.disabled === 1) throw new AppError('forbidden', 'Disabled users cannot be impersonated.');
   const now = s.clock.now();
   const ttlMs = Math.max(1000, Math.min(s.config.impersonationTtlMs, admin.session.expiresAt - now));
+  const actor = { id: admin.user.id, email: admin.user.email };
+  const subject = { id: target.id, email: target.email };
   await startSession(s, reply, {
-    user: { id: target.id, email: target.email },
+    user: subject,
     meta,
     replaceSessionId: null,
     impersonation: { adminId: admin.user.id, adminSessionId: admin.sessionId, ttlMs },
+    // One row, in the target's log; the admin sees it too as its actor. Written with the session.
+    events: [{ type: 'impersonation_started', userId: target.id, actor, target: subject, meta, at: now }],
   });
-  const actor = { id: admin.user.id, email: admin.user.email };
-  const subject = { id: target.id, email: target.email };
-  // One row, in the target's log; the admin sees it too as its actor.
-  await recordEvent(s.db.kysely, { type: 'impersonation_started', userId: target.id, actor, target: subject, meta, at: now });
   return target;
 }
 

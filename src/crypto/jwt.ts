@@ -1,5 +1,5 @@
-import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, webcrypto, type KeyObject } from 'node:crypto';
-import { SignJWT, type JWTPayload } from 'jose';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { JWTPayload } from 'jose';
 
 export type Audience = 'gatehouse-session' | 'gatehouse-email';
 
@@ -18,25 +18,25 @@ export function deriveKeyBytes(secret: string, audience: Audience): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), `gatehouse:${audience}`, 32));
 }
 
-async function importHmacKey(bytes: Uint8Array): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-}
-
+/** Keys are derived and imported once per app (KeyObjects), never per token. */
 export interface TokenKeys {
   readonly audience: Audience;
-  /** Signs (through jose). */
-  readonly current: webcrypto.CryptoKey;
+  /** Signs: the current secret's key. */
+  readonly signer: KeyObject;
+  /** The protected header every token of this family carries, already base64url-encoded. */
+  readonly headerSegment: string;
   /** Verify keys, current first; the previous secret's key still verifies during a rotation, never signs. */
   readonly verifiers: readonly KeyObject[];
 }
 
-export async function createTokenKeys(audience: Audience, secret: string, previousSecret: string | undefined): Promise<TokenKeys> {
-  const currentBytes = deriveKeyBytes(secret, audience);
-  return {
+export function createTokenKeys(audience: Audience, secret: string, previousSecret: string | undefined): Promise<TokenKeys> {
+  const signer = createSecretKey(deriveKeyBytes(secret, audience));
+  return Promise.resolve({
     audience,
-    current: await importHmacKey(currentBytes),
-    verifiers: [currentBytes, ...(previousSecret === undefined ? [] : [deriveKeyBytes(previousSecret, audience)])].map((b) => createSecretKey(b)),
-  };
+    signer,
+    headerSegment: Buffer.from(JSON.stringify({ alg: 'HS256', typ: TYP[audience] })).toString('base64url'),
+    verifiers: [signer, ...(previousSecret === undefined ? [] : [createSecretKey(deriveKeyBytes(previousSecret, audience))])],
+  });
 }
 
 export interface SignOptions {
@@ -46,15 +46,25 @@ export interface SignOptions {
   readonly jti?: string;
 }
 
-export async function signToken(keys: TokenKeys, claims: JWTPayload, options: SignOptions): Promise<string> {
-  const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: TYP[keys.audience] })
-    .setAudience(keys.audience)
-    .setSubject(options.subject)
-    .setIssuedAt(options.issuedAtSec)
-    .setExpirationTime(options.expiresAtSec);
-  if (options.jti !== undefined) jwt.setJti(options.jti);
-  return jwt.sign(keys.current);
+/**
+ * JWS compact HS256 (RFC 7515/7519) with node:crypto's HMAC, synchronously: jose's SignJWT goes
+ * through WebCrypto, which sends every HMAC to the thread pool and back. The tests verify these
+ * tokens with jose and the contract's key derivation, so the format cannot drift.
+ */
+export function signToken(keys: TokenKeys, claims: JWTPayload, options: SignOptions): Promise<string> {
+  if (!Number.isSafeInteger(options.issuedAtSec) || !Number.isSafeInteger(options.expiresAtSec)) {
+    return Promise.reject(new TypeError('signToken: times must be integer epoch seconds'));
+  }
+  const payload: JWTPayload = {
+    ...claims,
+    aud: keys.audience,
+    sub: options.subject,
+    iat: options.issuedAtSec,
+    exp: options.expiresAtSec,
+    ...(options.jti === undefined ? {} : { jti: options.jti }),
+  };
+  const signingInput = `${keys.headerSegment}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  return Promise.resolve(`${signingInput}.${createHmac('sha256', keys.signer).update(signingInput).digest('base64url')}`);
 }
 
 export type VerifyOutcome =

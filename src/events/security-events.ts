@@ -48,20 +48,28 @@ export interface EventInput {
 }
 
 export async function recordEvent(db: Executor, e: EventInput): Promise<void> {
+  await recordEvents(db, [e]);
+}
+
+/** Several events in one INSERT (a login's evictions and its success are one write, in its transaction). */
+export async function recordEvents(db: Executor, events: readonly EventInput[]): Promise<void> {
+  if (events.length === 0) return;
   await db
     .insertInto('security_events')
-    .values({
-      id: newId(),
-      type: e.type,
-      at: e.at,
-      user_id: e.userId,
-      ip: e.meta.ip,
-      user_agent: e.meta.userAgent,
-      actor_id: e.actor?.id ?? null,
-      actor_email: e.actor?.email ?? null,
-      target_id: e.target?.id ?? null,
-      target_email: e.target?.email ?? null,
-    })
+    .values(
+      events.map((e) => ({
+        id: newId(),
+        type: e.type,
+        at: e.at,
+        user_id: e.userId,
+        ip: e.meta.ip,
+        user_agent: e.meta.userAgent,
+        actor_id: e.actor?.id ?? null,
+        actor_email: e.actor?.email ?? null,
+        target_id: e.target?.id ?? null,
+        target_email: e.target?.email ?? null,
+      })),
+    )
     .execute();
 }
 

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
-import type { RequestMeta } from '../events/security-events.js';
-import { recordEvent } from '../events/security-events.js';
+import { recordEvents, type EventInput, type RequestMeta } from '../events/security-events.js';
 import { randomToken } from '../crypto/random.js';
 import { cookieNames, setSessionCookies } from './cookies.js';
 import { createSession, type CreatedSession, type NewSessionInput } from './sessions.js';
@@ -20,6 +19,8 @@ export interface StartSessionInput {
   readonly meta: RequestMeta;
   readonly replaceSessionId: string | null;
   readonly impersonation?: NewSessionInput['impersonation'];
+  /** Security events of the action that starts this session, written in the same transaction. */
+  readonly events?: readonly EventInput[];
 }
 
 /**
@@ -39,6 +40,12 @@ export async function startSession(s: Services, reply: FastifyReply, input: Star
       replaceSessionId: input.replaceSessionId,
       ...(input.impersonation === undefined ? {} : { impersonation: input.impersonation }),
     },
+    // One event per evicted session, then the action's own: one INSERT, committed with the session.
+    (trx, { evicted }) =>
+      recordEvents(trx, [
+        ...evicted.map((): EventInput => ({ type: 'session_evicted', userId: input.user.id, actor: null, target: input.user, meta: input.meta, at: now })),
+        ...(input.events ?? []),
+      ]),
   );
   const csrf = randomToken(24);
   const token = await issueSessionToken(
@@ -48,10 +55,6 @@ export async function startSession(s: Services, reply: FastifyReply, input: Star
     created.session.expires_at,
   );
   setSessionCookies(reply, s.config, token, csrf, created.session.expires_at - now);
-  // One event per evicted session.
-  for (let i = 0; i < created.evicted.length; i += 1) {
-    await recordEvent(s.db.kysely, { type: 'session_evicted', userId: input.user.id, actor: null, target: input.user, meta: input.meta, at: now });
-  }
   return created;
 }
 

@@ -30,7 +30,10 @@ export interface CreatedSession {
   readonly evicted: readonly string[];
 }
 
-export async function createSession(db: Db, policy: SessionPolicy, input: NewSessionInput): Promise<CreatedSession> {
+/** Runs inside createSession's transaction once the session is in and the cap enforced (e.g. its security events). */
+export type WithinSession = (trx: Executor, created: CreatedSession) => Promise<void>;
+
+export async function createSession(db: Db, policy: SessionPolicy, input: NewSessionInput, within?: WithinSession): Promise<CreatedSession> {
   return db.kysely.transaction().execute(async (trx) => {
     await lockUser(trx, db.dialect, input.userId);
     if (input.replaceSessionId !== null) {
@@ -62,7 +65,11 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
       impersonator_session_id: imp?.adminSessionId ?? null,
     };
     await trx.insertInto('sessions').values(session).execute();
-    if (imp !== undefined) return { session, evicted: [] };
+    if (imp !== undefined) {
+      const created = { session, evicted: [] };
+      await within?.(trx, created);
+      return created;
+    }
     // The cap is enforced inside the same transaction as the insert (user row locked on PostgreSQL,
     // single writer on SQLite), so concurrent logins can never leave more than maxSessions alive.
     const active = await trx
@@ -80,7 +87,9 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
     if (evicted.length > 0) {
       await trx.updateTable('sessions').set({ revoked_at: input.now }).where('id', 'in', evicted).execute();
     }
-    return { session, evicted };
+    const created = { session, evicted };
+    await within?.(trx, created);
+    return created;
   });
 }
 
