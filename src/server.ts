@@ -1,11 +1,14 @@
 import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { buildApp } from './app.js';
 import { closeDependencies, createDependencies } from './deps.js';
+import { pino } from 'pino';
 import { createLogger } from './logger.js';
 import { pruneSessions } from './session/sessions.js';
 
 /** Longer than any request should take, shorter than a supervisor's usual stop timeout (30 s+). */
 const SHUTDOWN_DEADLINE_MS = 20_000;
+const LOG_BATCH_BYTES = 4096;
+const LOG_FLUSH_INTERVAL_MS = 1000;
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +21,21 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.logLevel);
+  // Log lines are written in batches (4 KiB, or at least once a second), not one write(2) per
+  // request; pino flushes what is left synchronously when the process exits, crash or not.
+  const logDestination = pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES });
+  const flushLogs = setInterval(() => {
+    logDestination.flush();
+  }, LOG_FLUSH_INTERVAL_MS);
+  flushLogs.unref();
+  function flushLogsNow(): void {
+    try {
+      logDestination.flushSync();
+    } catch {
+      // Not open yet or already closed: pino's exit hook writes what is left.
+    }
+  }
+  const logger = createLogger(config.logLevel, logDestination);
   const deps = await createDependencies(config, logger);
   const { app } = await buildApp(config, deps);
   const prune = setInterval(() => {
@@ -32,6 +49,7 @@ async function main(): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(prune);
+    clearInterval(flushLogs);
     // Never hang forever: a supervisor would SIGKILL us anyway, and a stuck exit is harder to diagnose.
     const deadline = setTimeout(() => {
       logger.error({ afterMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting');
@@ -61,6 +79,7 @@ async function main(): Promise<void> {
       logger.error({ err: e }, 'closing the dependencies failed');
     }
     logger.info('stopped');
+    flushLogsNow();
     process.exit(code);
   }
   await app.listen({ host: config.host, port: config.port });
@@ -68,6 +87,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   logger.info({ url: config.publicUrl }, 'gatehouse is listening');
+  flushLogsNow();
 }
 
 main().catch((e: unknown) => {

@@ -63,8 +63,15 @@ async function loginSpecFor(input: AuthInput): Promise<LoadSpec> {
 
 async function loginRows(input: AuthInput, loginSpec: LoadSpec): Promise<Row[]> {
   const { settings, server, log } = input;
-  log(`raw argon2id verify on core ${String(SERVER_CORE)}, ${String(OWASP_ARGON2.maxConcurrent)} at a time`);
-  const raw = await runJsonChild<RawArgon2>(SERVER_CORE, ['--import', TSX, join(REPO, 'bench', 'argon2-raw.ts'), String(OWASP_ARGON2.maxConcurrent), '5']);
+  // The yardstick is the best raw rate this core reaches: one verification at a time (what the
+  // server runs on one core: one hash per available core) or two (the old default), whichever is faster.
+  const raws: RawArgon2[] = [];
+  for (const concurrency of [1, 2]) {
+    log(`raw argon2id verify on core ${String(SERVER_CORE)}, ${String(concurrency)} at a time`);
+    raws.push(await runJsonChild<RawArgon2>(SERVER_CORE, ['--import', TSX, join(REPO, 'bench', 'argon2-raw.ts'), String(concurrency), '5']));
+  }
+  const raw = raws.reduce((best, r) => (r.rate > best.rate ? r : best));
+  const others = raws.filter((r) => r !== raw).map((r) => `${r.rate.toFixed(0)}/s with ${String(r.concurrency)}`).join(', ');
   log(`POST /api/auth/login, ${String(settings.loginConnections)} connections`);
   const login = await runOne(server.child.pid, { ...loginSpec, connections: settings.loginConnections });
   assertAllOk('login', login);
@@ -72,7 +79,7 @@ async function loginRows(input: AuthInput, loginSpec: LoadSpec): Promise<Row[]> 
   const { memoryCost, timeCost, parallelism } = OWASP_ARGON2;
   return [
     {
-      variant: `raw argon2id verify (m=${String(memoryCost)}, t=${String(timeCost)}, p=${String(parallelism)}; ${String(raw.concurrency)} in flight; ${raw.msPerVerify.toFixed(1)} ms each)`,
+      variant: `raw argon2id verify (m=${String(memoryCost)}, t=${String(timeCost)}, p=${String(parallelism)}; ${String(raw.concurrency)} in flight; ${raw.msPerVerify.toFixed(1)} ms each; ${others})`,
       rps: raw.rate,
       ratio: '1.00 × raw',
     },

@@ -69,9 +69,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const party = { id: user.id, email: user.email };
       const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
       await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events });
-      const full = await findUserWithOrg(s.db.kysely, user.id);
-      if (full === undefined) throw new AppError('unauthenticated');
-      return { user: toUserView(full) };
+      return { user: toUserView(user) };
     },
   );
 

@@ -6,7 +6,7 @@ import { createOrganizationWithOwner } from '../org/organizations.js';
 import { revokeUserSessions } from '../session/sessions.js';
 import { isValidEmail, normalizeEmail } from './email-address.js';
 import { checkPassword } from './password-policy.js';
-import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg } from './users.js';
+import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findUserWithOrgByEmail } from './users.js';
 import type { User } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
 
@@ -78,7 +78,8 @@ export async function registerUser(s: Services, input: RegisterInput, meta: Requ
  * Checks credentials with the same work whether or not the account exists, under the per
  * account+IP and per-account failure limits (which refuse even the right password while hot).
  */
-export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<User> {
+/** The user (with their organization, for the response) whose password this is, or AppError. */
+export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<UserWithOrg> {
   const email = normalizeEmail(rawEmail);
   const ip = meta.ip ?? 'unknown';
   const acctIpKey = `${email}|${ip}`;
@@ -91,7 +92,7 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     await s.limiter.check(s.limits.loginAccount, email);
     await s.limiter.consume(s.limits.loginAccountIp, acctIpKey);
   };
-  const user = isValidEmail(email) ? await findUserByEmail(s.db.kysely, email) : undefined;
+  const user = isValidEmail(email) ? await findUserWithOrgByEmail(s.db.kysely, email) : undefined;
   const ok = user === undefined ? (await s.hasher.verifyDummy(password, gate), false) : await s.hasher.verify(user.password_hash, password, gate);
   if (!ok || user === undefined) {
     await s.limiter.record(s.limits.loginAccount, email);

@@ -63,6 +63,10 @@ export async function findUsersWithOrg(db: Executor, userIds: readonly string[])
   return userWithOrgQuery(db).where('users.id', 'in', userIds).execute();
 }
 
+export async function findUserWithOrgByEmail(db: Executor, email: string): Promise<UserWithOrg | undefined> {
+  return userWithOrgQuery(db).where('users.email', '=', email).executeTakeFirst();
+}
+
 export async function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 }

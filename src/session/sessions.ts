@@ -7,7 +7,7 @@ import { randomToken } from '../crypto/random.js';
 /** `lastActiveAt` is written at most this often per session; idle expiry is accurate to it. */
 export const TOUCH_INTERVAL_MS = 60_000;
 /** Revoked and expired rows are kept this long (for the audit trail of recent devices), then pruned. */
-const PRUNE_AFTER_MS = 24 * 3_600_000;
+export const PRUNE_AFTER_MS = 24 * 3_600_000;
 
 export interface SessionPolicy {
   readonly ttlMs: number;
@@ -44,13 +44,6 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
         .where('revoked_at', 'is', null)
         .execute();
     }
-    await trx
-      .deleteFrom('sessions')
-      .where('user_id', '=', input.userId)
-      .where((eb) =>
-        eb.or([eb('revoked_at', '<', input.now - PRUNE_AFTER_MS), eb('expires_at', '<', input.now - PRUNE_AFTER_MS)]),
-      )
-      .execute();
     const imp = input.impersonation;
     const session: Session = {
       id: randomToken(),
@@ -222,6 +215,11 @@ export async function revokeUserSessions(db: Executor, userId: string, keepId: s
 }
 
 /** Deletes rows that can never authenticate again, so the table does not grow without bound. */
+/**
+ * Deletes sessions revoked or expired more than PRUNE_AFTER_MS ago, for every user at once (the
+ * server runs it every few minutes), so the table does not grow without bound; logins do not pay
+ * for it.
+ */
 export async function pruneSessions(db: Executor, now: number): Promise<number> {
   const r = await db
     .deleteFrom('sessions')

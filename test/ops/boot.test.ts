@@ -71,6 +71,13 @@ describe('production boot refusal', () => {
         body: JSON.stringify({ email: 'nobody@example.com', password: GOOD_SECRET }),
       });
       expect(login.status).toBe(401);
+      // Log lines are written in batches, yet one request on an idle server still reaches the log
+      // promptly (the batch is flushed at least once a second), not only when 4 KiB have gathered.
+      const loggedWithin = Date.now() + 10_000;
+      while (!/"url":"\/api\/auth\/login".*"statusCode":401/.test(running.output().stdout) && Date.now() < loggedWithin) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(running.output().stdout).toMatch(/"url":"\/api\/auth\/login".*"statusCode":401/);
     } finally {
       running.child.kill('SIGTERM');
     }
@@ -78,6 +85,8 @@ describe('production boot refusal', () => {
     expect(result.signal).toBeNull();
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/shutting down/);
+    // The last lines are flushed before the process exits.
+    expect(result.stdout).toMatch(/"msg":"stopped"/);
     expect(await isListening(port)).toBe(false);
     for (const secret of [GOOD_SECRET, FAKE_RESEND_KEY]) {
       expect(result.stdout + result.stderr).not.toContain(secret);
