@@ -10,6 +10,9 @@ export interface UserWithOrg extends User {
   org_role: OrgRole | null;
 }
 
+/** What a session check knows of its user: the public fields and the organization, never credentials. */
+export type AuthUser = Pick<UserWithOrg, 'id' | 'email' | 'name' | 'email_verified' | 'role' | 'disabled' | 'created_at' | 'org_id' | 'org_name' | 'org_role'>;
+
 export interface UserView {
   id: string;
   email: string;
@@ -21,7 +24,7 @@ export interface UserView {
   organization: { id: string; name: string; role: OrgRole } | null;
 }
 
-export function toUserView(u: UserWithOrg): UserView {
+export function toUserView(u: AuthUser): UserView {
   return {
     id: u.id,
     email: u.email,

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { safeEqual } from '../crypto/random.js';
 import type { Services } from '../services.js';
-import type { UserWithOrg } from '../account/users.js';
+import type { AuthUser } from '../account/users.js';
 import { clearSessionCookies, cookieNames } from './cookies.js';
 import { readSessionToken } from './tokens.js';
 import { loadAuthRowPrepared, touchSession, TOUCH_INTERVAL_MS, type AuthRow } from './sessions.js';
@@ -10,7 +10,7 @@ import { loadAuthRowPrepared, touchSession, TOUCH_INTERVAL_MS, type AuthRow } fr
 export interface AuthContext {
   readonly sessionId: string;
   readonly csrf: string;
-  readonly user: UserWithOrg;
+  readonly user: AuthUser;
   readonly session: { readonly createdAt: number; readonly lastActiveAt: number; readonly expiresAt: number };
   readonly impersonator: { readonly id: string; readonly email: string; readonly name: string; readonly sessionId: string } | null;
 }
@@ -51,19 +51,15 @@ function impersonatorIsLive(row: AuthRow, now: number, idleMs: number): boolean 
   );
 }
 
-function toUser(row: AuthRow): UserWithOrg {
+function toUser(row: AuthRow): AuthUser {
   return {
     id: row.user_id,
     email: row.email,
     name: row.name,
-    password_hash: '',
     email_verified: row.email_verified,
     role: row.role,
     disabled: row.disabled,
     created_at: row.user_created_at,
-    updated_at: row.user_created_at,
-    password_changed_at: 0,
-    email_changed_at: 0,
     org_id: row.org_id,
     org_name: row.org_name,
     org_role: row.org_role,
