@@ -27,15 +27,54 @@ export interface TokenKeys {
   readonly headerSegment: string;
   /** Verify keys, current first; the previous secret's key still verifies during a rotation, never signs. */
   readonly verifiers: readonly KeyObject[];
+  /** Tokens whose signature and time-independent claims already verified (see VerifiedTokens); absent: none kept. */
+  readonly verified: VerifiedTokens | undefined;
 }
 
-export function createTokenKeys(audience: Audience, secret: string, previousSecret: string | undefined): Promise<TokenKeys> {
+/**
+ * A token is an immutable string and the keys never change while the process runs, so its
+ * signature, header, audience and subject verify the same way every time: a browser presents the
+ * same session token on every request for days. The outcome of those checks is kept for the most
+ * recent `capacity` tokens (oldest first out), so a repeat costs a map lookup instead of an HMAC
+ * and two JSON parses. Only genuine tokens are kept (a forgery is never stored), the time checks
+ * (exp, iat, nbf) run on every use, and this is no cache of the session: the session and user rows
+ * are still read and checked on every request.
+ */
+export class VerifiedTokens {
+  readonly #payloads = new Map<string, JWTPayload>();
+  constructor(readonly capacity: number) {}
+
+  get(token: string): JWTPayload | undefined {
+    return this.#payloads.get(token);
+  }
+
+  remember(token: string, payload: JWTPayload): void {
+    if (this.#payloads.size >= this.capacity) {
+      const oldest = this.#payloads.keys().next();
+      if (oldest.done !== true) this.#payloads.delete(oldest.value);
+    }
+    this.#payloads.set(token, Object.freeze(payload));
+  }
+
+  get size(): number {
+    return this.#payloads.size;
+  }
+}
+
+export interface TokenKeyOptions {
+  /** How many verified tokens to remember (0: none; email tokens are used once, so they keep none). */
+  readonly verifiedCapacity?: number;
+}
+
+export function createTokenKeys(audience: Audience, secret: string, previousSecret: string | undefined, options: TokenKeyOptions = {}): Promise<TokenKeys> {
   const signer = createSecretKey(deriveKeyBytes(secret, audience));
+  const capacity = options.verifiedCapacity ?? 0;
   return Promise.resolve({
     audience,
     signer,
     headerSegment: Buffer.from(JSON.stringify({ alg: 'HS256', typ: TYP[audience] })).toString('base64url'),
     verifiers: [signer, ...(previousSecret === undefined ? [] : [createSecretKey(deriveKeyBytes(previousSecret, audience))])],
+    verified: capacity > 0 ? new VerifiedTokens(capacity) : undefined,
   });
 }
 
@@ -113,28 +152,44 @@ function hasAudience(aud: unknown, audience: Audience): boolean {
  * exp and iat required, nbf honoured, iat not in the future, clock leeway CLOCK_TOLERANCE_SEC.
  */
 function verifyWith(token: string, keys: TokenKeys, nowMs: number): VerifyOutcome {
+  const remembered = keys.verified?.get(token);
+  if (remembered !== undefined) return checkTimes(remembered, nowMs);
+  const payload = verifySignedParts(token, keys);
+  if (payload === undefined) return INVALID;
+  keys.verified?.remember(token, payload);
+  return checkTimes(payload, nowMs);
+}
+
+/** Everything about a token that does not depend on the time: structure, header, signature, aud, sub, claim types. */
+function verifySignedParts(token: string, keys: TokenKeys): JWTPayload | undefined {
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
-  if (dot1 <= 0 || dot2 <= dot1 + 1 || token.indexOf('.', dot2 + 1) !== -1) return INVALID;
+  if (dot1 <= 0 || dot2 <= dot1 + 1 || token.indexOf('.', dot2 + 1) !== -1) return undefined;
   const headerSegment = token.slice(0, dot1);
   const payloadSegment = token.slice(dot1 + 1, dot2);
   const signature = token.slice(dot2 + 1);
   if (signature.length !== SIGNATURE_LENGTH || !SEGMENT.test(headerSegment) || !SEGMENT.test(payloadSegment) || !SEGMENT.test(signature)) {
-    return INVALID;
+    return undefined;
   }
   const header = decodeObject(headerSegment);
-  if (header?.alg !== 'HS256' || header.typ !== TYP[keys.audience] || Object.keys(header).some((k) => !HEADER_KEYS.has(k))) return INVALID;
+  if (header?.alg !== 'HS256' || header.typ !== TYP[keys.audience] || Object.keys(header).some((k) => !HEADER_KEYS.has(k))) return undefined;
   const signingInput = token.slice(0, dot2);
-  if (!keys.verifiers.some((key) => signatureMatches(key, signingInput, signature))) return INVALID;
+  if (!keys.verifiers.some((key) => signatureMatches(key, signingInput, signature))) return undefined;
   const payload = decodeObject(payloadSegment);
-  if (payload === undefined || !hasAudience(payload.aud, keys.audience) || typeof payload.sub !== 'string') return INVALID;
+  if (payload === undefined || !hasAudience(payload.aud, keys.audience) || typeof payload.sub !== 'string') return undefined;
   const { exp, iat, nbf } = payload;
-  if (!isNumericDate(exp) || !isNumericDate(iat) || (nbf !== undefined && !isNumericDate(nbf))) return INVALID;
+  if (!isNumericDate(exp) || !isNumericDate(iat) || (nbf !== undefined && !isNumericDate(nbf))) return undefined;
+  return payload;
+}
+
+/** exp, iat and nbf against now, with CLOCK_TOLERANCE_SEC of leeway: run on every use. */
+function checkTimes(payload: JWTPayload, nowMs: number): VerifyOutcome {
+  const { exp, iat, nbf } = payload as { exp: number; iat: number; nbf?: number };
   const now = Math.floor(nowMs / 1000);
   if (iat > now + CLOCK_TOLERANCE_SEC || (nbf !== undefined && nbf > now + CLOCK_TOLERANCE_SEC)) return INVALID;
-  // Only reached after the signature verified: the token is genuine but out of date.
-  if (exp <= now - CLOCK_TOLERANCE_SEC) return { ok: false, reason: 'expired', payload: payload };
-  return { ok: true, payload: payload };
+  // Only reached for a genuine token (signature verified): it is real but out of date.
+  if (exp <= now - CLOCK_TOLERANCE_SEC) return { ok: false, reason: 'expired', payload };
+  return { ok: true, payload };
 }
 
 export function verifyToken(keys: TokenKeys, token: string, nowMs: number): Promise<VerifyOutcome> {

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { openDatabase, type Db } from '../db/database.js';
 import type { ErrorCode } from '../errors.js';
 import { createTokenKeys } from '../crypto/jwt.js';
+import { VERIFIED_SESSION_TOKENS } from '../session/tokens.js';
 import { createLimiter } from '../rate-limit/limits.js';
 import { createMemoryCounterStore } from '../rate-limit/counters.js';
 import { createLogger } from '../logger.js';
@@ -89,7 +90,7 @@ async function checkOnlyServices(config: Config, db: Db, clock: Clock): Promise<
     mailer,
     limiter: createLimiter(createMemoryCounterStore(), clock),
     limits: limitsFor(config),
-    sessionKeys: await createTokenKeys('gatehouse-session', config.sessionSecret, config.sessionSecretPrevious),
+    sessionKeys: await createTokenKeys('gatehouse-session', config.sessionSecret, config.sessionSecretPrevious, { verifiedCapacity: VERIFIED_SESSION_TOKENS }),
     emailKeys: await createTokenKeys('gatehouse-email', config.sessionSecret, config.sessionSecretPrevious),
     logger: createLogger('silent'),
   };

@@ -1,5 +1,11 @@
 import { signToken, verifyToken, type TokenKeys } from '../crypto/jwt.js';
 
+/**
+ * Verified session tokens remembered per process (about 0.5 KiB each): more than the active
+ * sessions of most deployments; beyond it the oldest are verified again on their next use.
+ */
+export const VERIFIED_SESSION_TOKENS = 10_000;
+
 export interface SessionClaims {
   readonly sessionId: string;
   readonly userId: string;
