@@ -1,5 +1,6 @@
 // `node --import tsx --import ./bench/experiments/register-overrides.mjs src/server.ts`
 // with BENCH_OVERRIDE_DIR=<dir mirroring src/> (see override-hooks.mjs).
+/* global URL, process */
 import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 

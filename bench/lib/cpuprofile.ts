@@ -17,6 +17,7 @@ export interface Profile {
 function category(frame: ProfileNode['callFrame']): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  // eslint-disable-next-line security/detect-unsafe-regex -- profiler frame URLs of this machine, matched once per frame
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm !== null) return nm[1] ?? url;
   const src = /\/(src|bench)\/(.+)$/.exec(url);

@@ -131,6 +131,7 @@ export function memoryMb(pid: number): { rss: number; peak: number } {
   const file = `/proc/${String(pid)}/status`;
   if (!existsSync(file)) return { rss: Number.NaN, peak: Number.NaN };
   const status = readFileSync(file, 'utf8');
+  // eslint-disable-next-line security/detect-non-literal-regexp -- the key is one of our fixed /proc status field names
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
