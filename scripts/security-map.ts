@@ -122,6 +122,8 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${TOK}refuses a token signed with a foreign key`,
       `${TOK}refuses a tampered payload`,
       `${TOK}refuses a genuine-looking token whose sub is not the session owner`,
+      'test/crypto/verified-tokens.test.ts :: remembered session-token verifications > answer exactly like a fresh verification, and only genuine tokens are remembered',
+      'test/crypto/verified-tokens.test.ts :: remembered session-token verifications > are per key set: a token of another secret is never taken from the cache',
     ],
   },
   {
@@ -131,6 +133,7 @@ export const GUARANTEES: readonly Guarantee[] = [
     tests: [
       `${TOK}refuses an expired token (beyond the 5 s leeway) even for a live session row`,
       `${TOK}refuses a token without exp`,
+      'test/crypto/verified-tokens.test.ts :: remembered session-token verifications > still check the time on every use: a remembered token expires, a future one becomes valid',
       'test/core/tokens.test.ts :: time zone independence > token times, API times and expiry are identical under TZ=${zone}',
       `${EXPIRY}times are ISO-8601 UTC from the injected clock`,
       'test/email/ttl.test.ts :: email token lifetimes with TZ=%s > ${flow.name}: expires one second past its lifetime, ${label}',
@@ -158,6 +161,7 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${RECHECK}a deleted user gets 401 unauthenticated and both cookies cleared`,
       `${RECHECK}a session revoked from another device is refused at once (401, cookies cleared)`,
       `${EXPIRY}the row decides too: a row expired or idle in the database is refused though its JWT is still valid`,
+      'test/core/hot-path.test.ts :: hot path: GET /api/auth/me > sees a revocation made by another statement on the very next request (no cache)',
       `${FA}refusals > a revoked session (logged out) → 401 on the very next request, cookies cleared`,
       `${FA}refusals > a disabled user → 403 account_inactive at once`,
       `${FA}refusals > a deleted user → 401`,
@@ -294,6 +298,7 @@ export const GUARANTEES: readonly Guarantee[] = [
     asvs: ['16.2.5', '16.5.1'],
     tests: [
       'test/core/logs.test.ts :: logs are free of secrets > register, login, change-password, logout, forgot/reset-password and error paths with canaries (LOG_LEVEL=${level})',
+      'test/core/hot-path.test.ts :: access log > writes one line per request, of fixed fields, with the query string cut off',
       'test/core/hygiene.test.ts :: internal errors > a database failure → 500 internal_error with a clean body, and the cookie never reaches the log',
       `${PW}the policy error says what is wrong without echoing the password`,
       'test/email/mailer.test.ts :: Mailer: retries, backoff and failure records > never logs or stores a library error message, nor the email body',
