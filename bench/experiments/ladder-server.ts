@@ -10,6 +10,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { pino } from 'pino';
 import { createLogger, loggerOptions } from '../../src/logger.js';
+import { securityHeaders } from '../../src/http/hygiene.js';
 
 const layers = new Set((process.env.LAYERS ?? '').split(',').filter((l) => l !== ''));
 
@@ -43,20 +44,8 @@ const app = Fastify({
   requestIdHeader: false,
 });
 
-const CSP = "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';form-action 'self';frame-ancestors 'none';object-src 'none';base-uri 'none'";
-const HEADERS = Object.freeze({
-  'content-security-policy': CSP,
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'DENY',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
-});
+// The precomputed headers Gatehouse sends (src/http/hygiene.ts), over http.
+const HEADERS = securityHeaders(false);
 
 async function main(): Promise<void> {
   if (layers.has('helmet')) {
