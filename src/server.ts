@@ -9,6 +9,7 @@ import { pruneSessions } from './session/sessions.js';
 const SHUTDOWN_DEADLINE_MS = 20_000;
 const LOG_BATCH_BYTES = 4096;
 const LOG_FLUSH_INTERVAL_MS = 1000;
+const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 
 async function main(): Promise<void> {
   let config;
@@ -22,12 +23,16 @@ async function main(): Promise<void> {
     throw e;
   }
   // Log lines are written in batches (4 KiB, or at least once a second), not one write(2) per
-  // request; pino flushes what is left synchronously when the process exits, crash or not.
-  const logDestination = pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES });
-  const flushLogs = setInterval(() => {
-    logDestination.flush();
-  }, LOG_FLUSH_INTERVAL_MS);
-  flushLogs.unref();
+  // request; pino flushes what is left synchronously when the process exits, crash or not. If the
+  // reader of stdout stalls, at most LOG_BUFFER_MAX_BYTES wait in memory; later lines are dropped
+  // rather than growing the heap or blocking requests.
+  const logDestination = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_BATCH_BYTES,
+    maxLength: LOG_BUFFER_MAX_BYTES,
+    periodicFlush: LOG_FLUSH_INTERVAL_MS,
+  });
   function flushLogsNow(): void {
     try {
       logDestination.flushSync();
@@ -49,7 +54,6 @@ async function main(): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(prune);
-    clearInterval(flushLogs);
     // Never hang forever: a supervisor would SIGKILL us anyway, and a stuck exit is harder to diagnose.
     const deadline = setTimeout(() => {
       logger.error({ afterMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting');
