@@ -19,7 +19,7 @@ function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
 }
 
 /** The contract's `user` object; as a response schema it is also the serializer (and a field allow-list). */
-export const UserViewSchema = Type.Object({
+const UserViewSchema = Type.Object({
   id: Type.String(),
   email: Type.String(),
   name: Type.String(),

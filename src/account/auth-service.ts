@@ -77,8 +77,8 @@ export async function registerUser(s: Services, input: RegisterInput, meta: Requ
 /**
  * Checks credentials with the same work whether or not the account exists, under the per
  * account+IP and per-account failure limits (which refuse even the right password while hot).
+ * Returns the user with their organization (for the response), or throws an AppError.
  */
-/** The user (with their organization, for the response) whose password this is, or AppError. */
 export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<UserWithOrg> {
   const email = normalizeEmail(rawEmail);
   const ip = meta.ip ?? 'unknown';

@@ -46,7 +46,12 @@ const STATEMENT_CACHE_SIZE = 500;
  * runs the same few texts over and over, so each compiled statement is kept and reused.
  * Safe on the single connection: Kysely never runs two queries on it at once.
  */
-function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+/** Kysely's SqliteDatabase, whose statements are better-sqlite3's own (so `get` is at hand). */
+interface CachingSqlite extends SqliteDatabase {
+  prepare(text: string): SQLite.Statement;
+}
+
+function withStatementCache(sqlite: SQLite.Database): CachingSqlite {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
@@ -73,12 +78,14 @@ function openSqlite(path: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   // SQLite's built-in lower() folds ASCII only; searches must be case-insensitive for every script.
   sqlite.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const database = withStatementCache(sqlite);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return {
     kysely,
     dialect: 'sqlite',
     prepared: memoizeByName(<R>(_name: string, query: CompiledQuery<R>): PreparedSelect<R> => {
-      const statement = sqlite.prepare(query.sql);
+      // The same compiled statement Kysely uses for this SQL text (one parse and plan, not two).
+      const statement = database.prepare(query.sql);
       return async (parameters) => {
         // Inside another request's open transaction (same single connection) a direct read would
         // see its uncommitted writes: then queue behind it through Kysely like any other query.

@@ -58,32 +58,36 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
       impersonator_session_id: imp?.adminSessionId ?? null,
     };
     await trx.insertInto('sessions').values(session).execute();
-    if (imp !== undefined) {
-      const created = { session, evicted: [] };
-      await within?.(trx, created);
-      return created;
-    }
-    // The cap is enforced inside the same transaction as the insert (user row locked on PostgreSQL,
-    // single writer on SQLite), so concurrent logins can never leave more than maxSessions alive.
-    const active = await trx
-      .selectFrom('sessions')
-      .select('id')
-      .where('user_id', '=', input.userId)
-      .where('revoked_at', 'is', null)
-      .where('impersonator_id', 'is', null)
-      .where('expires_at', '>', input.now)
-      .where('last_active_at', '>', input.now - policy.idleMs)
-      .orderBy('last_active_at', 'desc')
-      .orderBy('created_at', 'desc')
-      .execute();
-    const evicted = active.filter((s) => s.id !== session.id).slice(policy.maxSessions - 1).map((s) => s.id);
-    if (evicted.length > 0) {
-      await trx.updateTable('sessions').set({ revoked_at: input.now }).where('id', 'in', evicted).execute();
-    }
+    // An impersonation session does not count toward the user's cap.
+    const evicted = imp === undefined ? await evictBeyondCap(trx, policy, input, session.id) : [];
     const created = { session, evicted };
     await within?.(trx, created);
     return created;
   });
+}
+
+/**
+ * Revokes the least recently active sessions beyond the cap, keeping `keepId` (the new one). It runs
+ * inside the same transaction as the insert (user row locked on PostgreSQL, single writer on
+ * SQLite), so concurrent logins can never leave more than maxSessions alive.
+ */
+async function evictBeyondCap(trx: Executor, policy: SessionPolicy, input: NewSessionInput, keepId: string): Promise<string[]> {
+  const active = await trx
+    .selectFrom('sessions')
+    .select('id')
+    .where('user_id', '=', input.userId)
+    .where('revoked_at', 'is', null)
+    .where('impersonator_id', 'is', null)
+    .where('expires_at', '>', input.now)
+    .where('last_active_at', '>', input.now - policy.idleMs)
+    .orderBy('last_active_at', 'desc')
+    .orderBy('created_at', 'desc')
+    .execute();
+  const evicted = active.filter((s) => s.id !== keepId).slice(policy.maxSessions - 1).map((s) => s.id);
+  if (evicted.length > 0) {
+    await trx.updateTable('sessions').set({ revoked_at: input.now }).where('id', 'in', evicted).execute();
+  }
+  return evicted;
 }
 
 /** Everything one authenticated request needs, loaded by a single SQL statement. */
@@ -152,10 +156,6 @@ function authRowQuery(db: Executor, sessionId: string) {
     .where('s.id', '=', sessionId);
 }
 
-export async function loadAuthRow(db: Executor, sessionId: string): Promise<AuthRow | undefined> {
-  return authRowQuery(db, sessionId).executeTakeFirst();
-}
-
 function compileAuthRow(db: Executor): CompiledQuery<AuthRow> {
   const compiled = authRowQuery(db, '').compile();
   // The statement is reused with only the session id swapped in.
@@ -214,7 +214,6 @@ export async function revokeUserSessions(db: Executor, userId: string, keepId: s
   return ids;
 }
 
-/** Deletes rows that can never authenticate again, so the table does not grow without bound. */
 /**
  * Deletes sessions revoked or expired more than PRUNE_AFTER_MS ago, for every user at once (the
  * server runs it every few minutes), so the table does not grow without bound; logins do not pay
