@@ -4,6 +4,7 @@ import { Agent, STRONG_PASSWORD, login, tokenFromEmail, type TestApp } from '../
 import type { UserView } from '../../src/account/users.js';
 import type { AdminUserView } from '../../src/admin/users-query.js';
 import { newUser, withApp } from '../core/support.js';
+export { liveSessionIds } from '../core/support.js';
 
 /** The API's own view types: what /api/auth/me and the admin user list return. */
 export type { UserView } from '../../src/account/users.js';
@@ -87,18 +88,6 @@ export async function impersonate(admin: Agent, userId: string): Promise<LightMy
 
 export async function userRow(t: TestApp, id: string): Promise<{ id: string; role: string; disabled: number; email: string; name: string } | undefined> {
   return t.db.kysely.selectFrom('users').select(['id', 'role', 'disabled', 'email', 'name']).where('id', '=', id).executeTakeFirst();
-}
-
-export async function liveSessionIds(t: TestApp, userId: string): Promise<string[]> {
-  const rows = await t.db.kysely
-    .selectFrom('sessions')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', t.clock.now())
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => r.id);
 }
 
 export async function eventCount(t: TestApp): Promise<number> {

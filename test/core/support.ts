@@ -100,15 +100,21 @@ export async function sessionRow(t: TestApp, id: string): Promise<{ revoked_at: 
   return t.db.kysely.selectFrom('sessions').select(['revoked_at', 'last_active_at']).where('id', '=', id).executeTakeFirst();
 }
 
-export async function activeSessionCount(t: TestApp, userId: string): Promise<number> {
+/** Ids of the user's sessions that are neither revoked nor expired, sorted. */
+export async function liveSessionIds(t: TestApp, userId: string): Promise<string[]> {
   const rows = await t.db.kysely
     .selectFrom('sessions')
     .select('id')
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', t.clock.now())
+    .orderBy('id')
     .execute();
-  return rows.length;
+  return rows.map((r) => r.id);
+}
+
+export async function activeSessionCount(t: TestApp, userId: string): Promise<number> {
+  return (await liveSessionIds(t, userId)).length;
 }
 
 export async function eventTypes(agent: Agent): Promise<string[]> {

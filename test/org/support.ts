@@ -2,10 +2,13 @@ import { expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { tokenFromEmail, type Agent, type TestApp } from '../helpers/app.js';
 import { newUser } from '../core/support.js';
+import type { InvitationView } from '../../src/org/invitations.js';
+import type { MemberView } from '../../src/org/organizations.js';
+import type { OrgRole } from '../../src/account/users.js';
+
+export type { InvitationView, MemberView, OrgRole };
 
 /** Shared by test/org and test/profile: fixtures for organizations and "nothing changed" snapshots. */
-
-export type OrgRole = 'owner' | 'admin' | 'member';
 
 export interface Person {
   readonly agent: Agent;
@@ -16,22 +19,6 @@ export interface Person {
   readonly orgId: string;
 }
 
-export interface InvitationView {
-  id: string;
-  email: string;
-  role: 'admin' | 'member';
-  createdAt: string;
-  expiresAt: string;
-  invitedBy: { id: string; email: string };
-}
-
-export interface MemberView {
-  userId: string;
-  email: string;
-  name: string;
-  role: OrgRole;
-  joinedAt: string;
-}
 
 /**
  * Every row that an organization or profile operation could touch, in a stable order. Security
