@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, isListening, start, tempDir, waitForHealthy } from './processes.js';
+import { readFileSync } from 'node:fs';
+import { freePort, isListening, REPO, runCli, start, startNode, tempDir, waitForHealthy } from './processes.js';
 
 /** Obviously fake values; long enough that a partial echo would still be caught. */
 const GOOD_SECRET = 'fake-canary-secret-for-boot-tests-0123456789-abcdefghij';
@@ -91,5 +92,33 @@ describe('production boot refusal', () => {
     for (const secret of [GOOD_SECRET, FAKE_RESEND_KEY]) {
       expect(result.stdout + result.stderr).not.toContain(secret);
     }
+  });
+});
+
+describe('npm start', () => {
+  it('runs what the build compiled: node dist/server.js serves the API and stops cleanly', async () => {
+    // The same two steps as `npm start` (prestart builds, start runs the compiled entry).
+    const build = await start('scripts/build-server.ts', [], { env: {}, timeoutMs: 60_000 }).finished;
+    expect(build.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const [command, ...args] = (pkg.scripts.start ?? '').split(' ');
+    expect(command).toBe('node');
+    expect(args.at(-1)).toBe('dist/server.js');
+    const port = await freePort();
+    const dir = tempDir();
+    const running = startNode([...args.slice(0, -1), join(REPO, 'dist', 'server.js')], { env: productionEnv(port, dir), cwd: dir, timeoutMs: 30_000 });
+    try {
+      expect(await waitForHealthy(port, running)).toBe(true);
+      const res = await fetch(`http://127.0.0.1:${String(port)}/api/auth/me`);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    const result = await running.finished;
+    expect(result.code).toBe(0);
+    expect(await isListening(port)).toBe(false);
+    // The CLI (run by tsx) and the compiled server share the database they migrated.
+    expect((await runCli(['migrate'], { env: productionEnv(port, dir), cwd: dir })).code).toBe(0);
   });
 });

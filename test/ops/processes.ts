@@ -46,8 +46,14 @@ export interface StartOptions {
   readonly timeoutMs?: number;
 }
 
+/** A TypeScript file of the repository, run by tsx (as `npm run cli` does). */
 export function start(script: string, args: readonly string[], options: StartOptions): Running {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, resolve(REPO, script), ...args], {
+  return startNode(['--import', TSX_LOADER, resolve(REPO, script), ...args], options);
+}
+
+/** Plain `node <nodeArgs>` (paths relative to the repository root are the caller's to resolve). */
+export function startNode(nodeArgs: readonly string[], options: StartOptions): Running {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: options.cwd ?? tempDir(),
     env: childEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
