@@ -1,4 +1,4 @@
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
 import { IdParam, Password, type TypedApp } from '../http/typed.js';
@@ -18,11 +18,6 @@ import {
   removePasskey,
   startTotpSetup,
 } from './service.js';
-
-/** The validated body's passkey is the WebAuthn JSON the library reads (the schema mirrors it). */
-function asAssertion(value: unknown): AuthenticationResponseJSON | undefined {
-  return value === undefined ? undefined : (value as AuthenticationResponseJSON);
-}
 
 export function mfaRoutes(app: TypedApp, s: Services): void {
   // Reachable while an organization's policy still waits for the member's first factor.
@@ -47,7 +42,7 @@ export function mfaRoutes(app: TypedApp, s: Services): void {
     { preHandler: requireSession, schema: { body: Type.Object({ ...ReauthFields, code: Type.Optional(TotpOrRecoveryCode) }, { additionalProperties: false }) } },
     async (request, reply) => {
       const { password, passkey, code } = request.body;
-      await disableTotp(s, requireAuth(request), { password, passkey: asAssertion(passkey) }, code, metaOf(request));
+      await disableTotp(s, requireAuth(request), { password, passkey }, code, metaOf(request));
       return reply.code(204).send();
     },
   );
@@ -57,7 +52,7 @@ export function mfaRoutes(app: TypedApp, s: Services): void {
     { preHandler: requireSession, schema: { body: Type.Object(ReauthFields, { additionalProperties: false }) } },
     async (request) => {
       const { password, passkey } = request.body;
-      return { recoveryCodes: await regenerateRecoveryCodes(s, requireAuth(request), { password, passkey: asAssertion(passkey) }, metaOf(request)) };
+      return { recoveryCodes: await regenerateRecoveryCodes(s, requireAuth(request), { password, passkey }, metaOf(request)) };
     },
   );
 
@@ -104,7 +99,7 @@ export function mfaRoutes(app: TypedApp, s: Services): void {
     { preHandler: requireSession, schema: { params: IdParam, body: Type.Object(ReauthFields, { additionalProperties: false }) } },
     async (request, reply) => {
       const { password, passkey } = request.body;
-      await removePasskey(s, requireAuth(request), request.params.id, { password, passkey: asAssertion(passkey) }, metaOf(request));
+      await removePasskey(s, requireAuth(request), request.params.id, { password, passkey }, metaOf(request));
       return reply.code(204).send();
     },
   );
