@@ -186,7 +186,7 @@ export async function databaseDump(t: TestApp): Promise<string> {
 }
 
 /** The rows that enabling, using or removing a factor changes: for "nothing changed" checks. */
-export async function factorRows(t: TestApp, userId: string): Promise<Record<string, unknown[]>> {
+export async function factorRows(t: TestApp, userId: string): Promise<{ totp: unknown[]; recovery: unknown[]; passkeys: unknown[] }> {
   const k = t.db.kysely;
   return {
     totp: await k.selectFrom('mfa_totp').selectAll().where('user_id', '=', userId).execute(),
