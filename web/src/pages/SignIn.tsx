@@ -35,6 +35,7 @@ export function SignInPage(): ReactNode {
 
   function submit(): void {
     setFlash(null);
+    passkeyAction.reset();
     void action.run(async () => {
       const result = await signIn(email, password);
       if (result.mfaRequired === true) {
@@ -75,7 +76,7 @@ export function SignInPage(): ReactNode {
         <Field label="Email" type="email" name="email" autoComplete="username webauthn" value={email} onChange={setEmail} required />
         <Field label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={setPassword} required />
       </ActionForm>
-      <PasskeySignIn action={passkeyAction} onSignedIn={finish} />
+      <PasskeySignIn action={passkeyAction} onStart={() => { setFlash(null); action.reset(); }} onSignedIn={finish} />
       <div className="auth-links">
         <Link to="/forgot-password">Forgot your password?</Link>
         <p>

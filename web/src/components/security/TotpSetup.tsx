@@ -1,5 +1,6 @@
 import { useId, useState, type ReactNode } from 'react';
 import { confirmTotp, startTotpSetup } from '../../api/endpoints';
+import { fieldErrors } from '../../lib/errors';
 import { compactCode, groupKey } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { ActionMessage, Field, Form, SubmitButton } from '../ui';
@@ -73,6 +74,7 @@ function ScanStep(props: { readonly pending: Pending; readonly onEnabled: (codes
         required
         maxLength={12}
         autoFocus
+        error={fieldErrors(action.error).code === undefined ? undefined : 'Enter the 6 digits your authenticator app shows.'}
       />
       <ActionMessage action={action} />
       <div className="actions">

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { disableTotp, regenerateRecoveryCodes } from '../../api/endpoints';
 import type { MfaStatus } from '../../api/types';
+import { fieldErrors } from '../../lib/errors';
 import { compactCode } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { ReauthForm } from '../ReauthForm';
@@ -45,6 +46,7 @@ function DisableTotpForm(props: { readonly hasPasskeys: boolean; readonly onDone
         required={!props.hasPasskeys}
         markOptional={props.hasPasskeys}
         maxLength={40}
+        error={fieldErrors(action.error).code === undefined ? undefined : 'Enter the 6 digits your app shows, or a recovery code like abcd-efgh-jkmn-pqrs.'}
       />
     </ReauthForm>
   );

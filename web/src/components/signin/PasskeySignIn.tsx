@@ -19,7 +19,7 @@ function passkeyErrorText(error: unknown): string {
  * field's autofill (conditional mediation) while this component is shown. Leaving the page, or
  * starting another passkey prompt, cancels the autofill request.
  */
-export function PasskeySignIn(props: { readonly action: Action; readonly onSignedIn: () => Promise<void> }): ReactNode {
+export function PasskeySignIn(props: { readonly action: Action; readonly onStart: () => void; readonly onSignedIn: () => Promise<void> }): ReactNode {
   const { action, onSignedIn } = props;
   const autofill = useRef<AutofillRequest | null>(null);
   const supported = passkeysSupported();
@@ -40,6 +40,7 @@ export function PasskeySignIn(props: { readonly action: Action; readonly onSigne
   }, [supported, action.run, onSignedIn]);
 
   async function withButton(): Promise<void> {
+    props.onStart();
     const signedIn = await action.run(async () => {
       // The autofill request's challenge cookie must not replace the one this prompt gets.
       const pending = autofill.current;

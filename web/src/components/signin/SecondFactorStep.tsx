@@ -32,6 +32,9 @@ function errorText(error: unknown, mode: Mode): string | null {
     if (mode === 'passkey') return 'That passkey was not accepted. Try again, or use another way to verify.';
     return 'That code is not right. Check your authenticator app and enter the code it shows now.';
   }
+  if (error instanceof ApiError && error.code === 'invalid_request' && mode !== 'passkey') {
+    return mode === 'recovery_code' ? 'A recovery code looks like abcd-efgh-jkmn-pqrs. Check it and try again.' : 'Enter the 6 digits your authenticator app shows.';
+  }
   return describeError(error);
 }
 
