@@ -13,6 +13,7 @@ import {
   mfaState,
   ok,
   pendingLogin,
+  startTotp,
   user,
 } from './support.js';
 
@@ -89,6 +90,15 @@ describe('password login with an authenticator app', () => {
     await expectMfaRefused(a3.agent, { code: previous }, 401, 'invalid_code');
     // Next step: a new code works on the same pending login.
     ok(await a3.agent.post('/api/auth/login/mfa', { code: freshCode(t, secret) }));
+  });
+
+  it('the code that confirmed the setup is spent: the same code at login → 401 invalid_code', async () => {
+    const u = await user(t);
+    const { secret } = await startTotp(u.agent, u.password);
+    const code = freshCode(t, secret);
+    ok(await u.agent.post('/api/mfa/totp/confirm', { code }));
+    const { agent } = await pendingLogin(t, u.email, u.password);
+    await expectMfaRefused(agent, { code }, 401, 'invalid_code');
   });
 
   it('5 wrong codes kill the pending login: then even the right code → 401 unauthenticated; mfa_failed recorded', async () => {

@@ -54,6 +54,17 @@ describe('recovery codes', () => {
     expect((await mfaState(b.agent)).recoveryCodesLeft).toBe(10);
   });
 
+  it('wrong recovery codes count toward the 5 wrong codes that kill a pending login', async () => {
+    const u = await user(t);
+    const { recoveryCodes } = await enrollTotp(t, u);
+    const { agent } = await pendingLogin(t, u.email, u.password);
+    for (const c of ['abcd-efgh-jkmn-pqrs', 'bcde-fghj-kmnp-qrst', 'cdef-ghjk-mnpq-rstu', 'defg-hjkm-npqr-stuv', 'efgh-jkmn-pqrs-tuvw']) {
+      await expectMfaRefused(agent, { recoveryCode: c }, 401, 'invalid_code');
+    }
+    await expectMfaRefused(agent, { recoveryCode: recoveryCodes[0] }, 401, 'unauthenticated');
+    expect((await mfaState(u.agent)).recoveryCodesLeft).toBe(10);
+  });
+
   describe('POST /api/mfa/recovery-codes {password}', () => {
     it('wrong password → 401 invalid_credentials and the old codes keep working', async () => {
       const u = await user(t);
