@@ -23,7 +23,6 @@ function DisableTotpForm(props: { readonly hasPasskeys: boolean; readonly onDone
       submitLabel="Turn off"
       busyLabel="Turning off…"
       tone="danger"
-      autoFocus
       onCancel={props.onCancel}
       onProof={async (proof) => {
         await disableTotp(proof, compactCode(code));
@@ -46,6 +45,7 @@ function DisableTotpForm(props: { readonly hasPasskeys: boolean; readonly onDone
         required={!props.hasPasskeys}
         markOptional={props.hasPasskeys}
         maxLength={40}
+        autoFocus
         error={fieldErrors(action.error).code === undefined ? undefined : 'Enter the 6 digits your app shows, or a recovery code like abcd-efgh-jkmn-pqrs.'}
       />
     </ReauthForm>
