@@ -38,7 +38,12 @@ const MeResponse = Type.Object({
   session: Type.Object({ id: Type.String(), createdAt: Type.String(), lastActiveAt: Type.String(), expiresAt: Type.String(), authMethods: Type.Array(Type.String()) }),
   impersonator: Nullable(Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() })),
   /** `setupRequired`: a policy demands a second factor the user does not have yet (the UI sends them to set one up). */
-  mfa: Type.Object({ enabled: Type.Boolean(), setupRequired: Type.Boolean() }),
+  mfa: Type.Object({
+    enabled: Type.Boolean(),
+    setupRequired: Type.Boolean(),
+    /** Which policy demands it: the organization's, or ADMIN_REQUIRE_MFA for a site admin. */
+    requiredBy: Nullable(Type.Union([Type.Literal('organization'), Type.Literal('admin')])),
+  }),
 });
 
 export function authRoutes(app: TypedApp, s: Services): void {
@@ -110,7 +115,11 @@ export function authRoutes(app: TypedApp, s: Services): void {
         authMethods: [...auth.authMethods],
       },
       impersonator: auth.impersonator === null ? null : { id: auth.impersonator.id, email: auth.impersonator.email, name: auth.impersonator.name },
-      mfa: { enabled: auth.mfa.enabled, setupRequired: auth.mfa.orgRequires || auth.mfa.adminRequires },
+      mfa: {
+        enabled: auth.mfa.enabled,
+        setupRequired: auth.mfa.orgRequires || auth.mfa.adminRequires,
+        requiredBy: auth.mfa.orgRequires ? ('organization' as const) : auth.mfa.adminRequires ? ('admin' as const) : null,
+      },
     };
   });
 

@@ -16,8 +16,12 @@ import { listPasskeys } from './passkeys.js';
 import { AuthenticationResponse, RecoveryCode, TotpCode } from './schemas.js';
 import { authenticationOptions } from './webauthn.js';
 
-/** Passwordless ceremonies started per client address per minute (each stores a challenge). */
-const PASSKEY_OPTIONS_PER_MINUTE = { name: 'passkey-options-ip', max: 30, windowMs: 60_000 };
+/**
+ * Passwordless ceremonies started per client address per minute: each stores a challenge, and the
+ * sign-in page starts one on every load (passkey autofill), so the bound is generous for a shared
+ * address (an office NAT) and still caps what one address can make the database hold.
+ */
+const PASSKEY_OPTIONS_PER_MINUTE = { name: 'passkey-options-ip', max: 120, windowMs: 60_000 };
 
 function proofOf(body: { code?: string; recoveryCode?: string; passkey?: unknown }): SecondFactorProof {
   const given = [body.code, body.recoveryCode, body.passkey].filter((v) => v !== undefined).length;

@@ -1,6 +1,6 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
-import { AppError } from '../errors.js';
+import { AppError, invalidRequest } from '../errors.js';
 import type { Services } from '../services.js';
 import { newId } from '../crypto/random.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -68,13 +68,14 @@ async function dropCodesWithoutFactor(s: Services, userId: string): Promise<void
 
 export async function disableTotp(s: Services, auth: AuthContext, proof: ReauthProof, code: string | undefined, meta: RequestMeta): Promise<void> {
   requireOwnSession(auth);
+  // With the password, the code proves the second factor: without one the request is incomplete.
+  if (proof.passkey === undefined && code === undefined) throw invalidRequest({ code: 'Enter a code from your authenticator app or a recovery code.' });
   await reauthenticate(s, auth, proof, meta);
   const totp = await findTotp(s.db.kysely, auth.user.id);
   if (totp?.confirmed_at == null) throw new AppError('conflict', 'No authenticator app is set up.');
   const now = s.clock.now();
   // A passkey assertion is two factors in one; with the password, the code proves the second.
-  if (proof.passkey === undefined || code !== undefined) {
-    if (code === undefined) throw new AppError('invalid_code', 'Enter a code from your authenticator app or a recovery code.');
+  if (code !== undefined) {
     const ok =
       /^[0-9]{6}$/.test(code)
         ? (await checkTotpCode(s.db.kysely, s.mfaBox, auth.user.id, code, now, 'confirmed')) === 'ok'

@@ -37,7 +37,7 @@ describe('ADMIN_REQUIRE_MFA=true', () => {
     expectError(await admin.agent.patch(`/api/admin/users/${target.id}`, { disabled: true }), 403, 'mfa_required');
     expectError(await admin.agent.post('/api/admin/impersonate', { userId: target.id }), 403, 'mfa_required');
     expect((await userRow(t, target.id))?.disabled).toBe(0);
-    expect((await me(admin.agent)).mfa).toEqual({ enabled: false, setupRequired: true });
+    expect((await me(admin.agent)).mfa).toEqual({ enabled: false, setupRequired: true, requiredBy: 'admin' });
     // Only the admin area is closed: the rest of the account, and setting a factor up, work.
     ok(await admin.agent.get('/api/org'));
     ok(await admin.agent.get('/api/mfa'));
@@ -47,7 +47,7 @@ describe('ADMIN_REQUIRE_MFA=true', () => {
     const admin = await newAdmin(t);
     const target = await newPlainUser(t);
     const { secret } = await enrollTotp(t, withPassword(admin));
-    expect((await me(admin.agent)).mfa).toEqual({ enabled: true, setupRequired: false });
+    expect((await me(admin.agent)).mfa).toEqual({ enabled: true, setupRequired: false, requiredBy: null });
     ok(await admin.agent.get('/api/admin/users'));
     expectError(await admin.agent.post('/api/admin/impersonate', { userId: target.id }), 403, 'mfa_required');
     const strong = await loginWithTotp(t, admin.email, STRONG_PASSWORD, secret);

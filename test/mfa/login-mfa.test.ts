@@ -65,7 +65,7 @@ describe('password login with an authenticator app', () => {
     expect(res.cookies.find((c) => c.name === MFA_COOKIE)?.value).toBe('');
     expect(agent.jar.has(MFA_COOKIE)).toBe(false);
     const m = await expectSignedIn(agent, ['password', 'totp']);
-    expect(m.mfa).toEqual({ enabled: true, setupRequired: false });
+    expect(m.mfa).toEqual({ enabled: true, setupRequired: false, requiredBy: null });
     const sessions = (await agent.get('/api/sessions')).json<{ sessions: { id: string; current: boolean; authMethods: string[] }[] }>().sessions;
     expect(sessions.find((s) => s.current)).toMatchObject({ id: m.session.id, authMethods: ['password', 'totp'] });
     // The enrolling session was made with the password alone.

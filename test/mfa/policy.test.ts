@@ -62,7 +62,7 @@ describe('organization policy requireMfa', () => {
     expectError(await member.agent.post('/api/auth/change-password', { currentPassword: member.password, newPassword: 'another strong passphrase' }), 403, 'mfa_required');
     expectError(await member.agent.get('/api/auth/verify'), 403, 'mfa_required');
     const m = await me(member.agent);
-    expect(m.mfa).toEqual({ enabled: false, setupRequired: true });
+    expect(m.mfa).toEqual({ enabled: false, setupRequired: true, requiredBy: 'organization' });
     expect(m.user.name).toBe(nameBefore);
     ok(await member.agent.get('/api/mfa'));
     ok(await member.agent.get('/api/sessions'));
@@ -82,7 +82,7 @@ describe('organization policy requireMfa', () => {
     const { owner, member } = await policyOrg();
     await setPolicy(owner.agent, true);
     const { secret } = await enrollTotp(t, member);
-    expect((await me(member.agent)).mfa).toEqual({ enabled: true, setupRequired: false });
+    expect((await me(member.agent)).mfa).toEqual({ enabled: true, setupRequired: false, requiredBy: null });
     ok(await member.agent.get('/api/org'));
     const res = await member.agent.patch('/api/profile', { name: 'Now Allowed' });
     ok(res);
@@ -108,6 +108,6 @@ describe('organization policy requireMfa', () => {
     const b = await orgWith(t, ['member']);
     await setPolicy(a.owner.agent, true);
     ok(await b.people[0]!.agent.get('/api/org'));
-    expect((await me(b.owner.agent)).mfa).toEqual({ enabled: false, setupRequired: false });
+    expect((await me(b.owner.agent)).mfa).toEqual({ enabled: false, setupRequired: false, requiredBy: null });
   });
 });

@@ -34,7 +34,7 @@ export interface Me {
   readonly session: { readonly id: string; readonly createdAt: string; readonly lastActiveAt: string; readonly authMethods: readonly AuthMethod[] };
   readonly impersonator: { readonly id: string; readonly email: string; readonly name: string } | null;
   /** `setupRequired`: an organization (or the site's admin) policy demands a second factor the user does not have yet. */
-  readonly mfa: { readonly enabled: boolean; readonly setupRequired: boolean };
+  readonly mfa: { readonly enabled: boolean; readonly setupRequired: boolean; readonly requiredBy: 'organization' | 'admin' | null };
 }
 
 export interface Device {

@@ -58,8 +58,7 @@ function EventsSection(props: { readonly generation: number }): ReactNode {
 /** Why the user was sent here: a policy demands a second factor they do not have yet. */
 function SetupRequiredBanner(props: { readonly me: Me }): ReactNode {
   if (!props.me.mfa.setupRequired) return null;
-  // The server says only that a policy applies; a site admin is most likely under the admin policy.
-  const admin = props.me.user.role === 'admin';
+  const admin = props.me.mfa.requiredBy === 'admin';
   return (
     <Alert kind="warning">
       <strong>{admin ? 'Admins must use two-factor authentication.' : 'Your organization requires two-factor authentication.'}</strong> Set up an authenticator
