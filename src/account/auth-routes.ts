@@ -11,7 +11,7 @@ import { revokeSessionById } from '../session/sessions.js';
 import { sendVerificationEmail } from '../email/flows.js';
 import { notify } from '../email/flows.js';
 import { passwordChangedNotice } from '../email/templates.js';
-import { confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
+import { clearLoginFailures, confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
 import { findUserWithOrg, toUserView } from './users.js';
 import { beginSecondFactor } from '../mfa/begin.js';
 
@@ -78,6 +78,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const user = await verifyCredentials(s, request.body.email, request.body.password, meta);
       const pending = await beginSecondFactor(s, reply, user.id);
       if (pending !== null) return pending;
+      await clearLoginFailures(s, user.email, meta);
       const party = { id: user.id, email: user.email };
       const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
       await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events });

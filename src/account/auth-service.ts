@@ -102,8 +102,15 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     throw new AppError('invalid_credentials');
   }
   if (user.disabled === 1) throw new AppError('account_inactive');
-  await s.limiter.reset(s.limits.loginAccountIp, acctIpKey);
+  // The failure count is NOT cleared here: for a user with a second factor the password is only
+  // half a login, and clearing it would give a password thief a fresh budget of code guesses with
+  // every password step. The caller clears it once the whole login succeeded (clearLoginFailures).
   return user;
+}
+
+/** A complete, successful login from this address: its failure count starts again. */
+export async function clearLoginFailures(s: Services, email: string, meta: RequestMeta): Promise<void> {
+  await s.limiter.reset(s.limits.loginAccountIp, `${email}|${meta.ip ?? 'unknown'}`);
 }
 
 /** Re-authentication for sensitive changes: the same limits as login, so a stolen session cannot brute-force. */

@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { recordEvent, type RequestMeta } from '../events/security-events.js';
 import { findUserWithOrg, type UserWithOrg } from '../account/users.js';
+import { clearLoginFailures } from '../account/auth-service.js';
 import type { AuthMethod } from '../session/sessions.js';
 import type { MfaPending } from '../db/schema.js';
 import { assertPasskey } from './passkey-auth.js';
@@ -63,7 +64,7 @@ export async function completeSecondFactor(s: Services, token: string | undefine
   }
   // Single use: of two requests racing with one gh_mfa, only one ends it and gets a session.
   if (!(await endPendingLogin(s.db.kysely, pending.id, now))) throw new AppError('unauthenticated');
-  await s.limiter.reset(s.limits.loginAccountIp, acctIpKey);
+  await clearLoginFailures(s, user.email, meta);
   return { user, authMethods: ['password', proof.kind] };
 }
 

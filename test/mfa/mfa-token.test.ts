@@ -100,12 +100,14 @@ describe('wrong second-factor codes count toward LOGIN_MAX_FAILURES', () => {
     await t.close();
   });
 
-  it('3 wrong codes, then the password step answers 429 with Retry-After even with the right password', async () => {
+  it('the password step counts until the second factor completes: it and 2 wrong codes reach the limit of 3; then codes and the password step answer 429, even right ones', async () => {
     const u = await user(t);
     const { secret } = await enrollTotp(t, u);
     const ip = nextIp();
     const { agent } = await pendingLogin(t, u.email, u.password, ip);
-    for (let i = 0; i < 3; i += 1) await expectMfaRefused(agent, { code: wrongTotpCode(secret, t.clock.now()) }, 401, 'invalid_code');
+    for (let i = 0; i < 2; i += 1) await expectMfaRefused(agent, { code: wrongTotpCode(secret, t.clock.now()) }, 401, 'invalid_code');
+    // A new password step would otherwise hand a password thief a fresh budget of code guesses.
+    expectError(await agent.post('/api/auth/login/mfa', { code: freshCode(t, secret) }), 429, 'rate_limited');
     const res = await new Agent(t, ip).post('/api/auth/login', { email: u.email, password: u.password });
     expectError(res, 429, 'rate_limited');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
