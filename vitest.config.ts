@@ -10,6 +10,7 @@ const DIALECT_SUITES = [
   'test/admin/**/*.test.ts',
   'test/forward-auth/**/*.test.ts',
   'test/mfa/**/*.test.ts',
+  'test/identities/**/*.test.ts',
   'test/smoke.test.ts',
 ];
 

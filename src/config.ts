@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { parseProviders, type ProviderConfig } from './identities/provider-config.js';
 
 /**
  * The only module that reads `process.env`. Everything else receives a frozen `Config`.
@@ -51,6 +52,8 @@ export interface Config {
   readonly logLevel: string;
   readonly dataDir: string;
   readonly webDir: string;
+  /** External sign-in providers (OIDC_PROVIDERS, GITHUB_CLIENT_ID), in the order configured. */
+  readonly providers: readonly ProviderConfig[];
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -288,6 +291,7 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     logLevel: logLevel(r),
     dataDir,
     webDir: resolve(cwd, 'web', 'dist'),
+    providers: parseProviders(env, production, r.problems),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze({ ...config, mail: Object.freeze(config.mail) });

@@ -10,6 +10,9 @@ import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg
 import type { User } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
 
+/** The stored hash of an account that has no password (made by an external provider): never verifies. */
+export const NO_PASSWORD = '';
+
 export function requireValidEmail(raw: string, field = 'email'): string {
   const email = normalizeEmail(raw);
   if (!isValidEmail(email)) throw invalidRequest({ [field]: 'Enter a valid email address.' });
@@ -93,7 +96,9 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     await s.limiter.consume(s.limits.loginAccountIp, acctIpKey);
   };
   const user = isValidEmail(email) ? await findUserWithOrgByEmail(s.db.kysely, email) : undefined;
-  const ok = user === undefined ? (await s.hasher.verifyDummy(password, gate), false) : await s.hasher.verify(user.password_hash, password, gate);
+  // An account made by an external provider has no password (an empty hash): it spends the same
+  // work as an unknown account, so timing does not reveal which accounts have a password.
+  const ok = user === undefined || user.password_hash === NO_PASSWORD ? (await s.hasher.verifyDummy(password, gate), false) : await s.hasher.verify(user.password_hash, password, gate);
   if (!ok || user === undefined) {
     await s.limiter.record(s.limits.loginAccount, email);
     if (user !== undefined) {
@@ -120,7 +125,8 @@ export async function confirmPassword(s: Services, userId: string, password: str
   const key = `${user.email}|${meta.ip ?? 'unknown'}`;
   await s.limiter.check(s.limits.loginAccountIp, key);
   const gate = (): Promise<void> => s.limiter.consume(s.limits.loginAccountIp, key);
-  if (!(await s.hasher.verify(user.password_hash, password, gate))) {
+  const ok = user.password_hash === NO_PASSWORD ? (await s.hasher.verifyDummy(password, gate), false) : await s.hasher.verify(user.password_hash, password, gate);
+  if (!ok) {
     await s.limiter.record(s.limits.loginAccount, user.email);
     throw new AppError('invalid_credentials');
   }

@@ -164,6 +164,34 @@ export interface MfaPendingTable {
   failures: number;
   /** Set when completed, or killed after too many wrong codes: never usable again. */
   ended_at: number | null;
+  /** How the first step was made (an external provider's auth method); null: the password. */
+  first_method: Generated<string | null>;
+}
+
+/** An external account (OIDC subject or GitHub user id) linked to one user. */
+export interface IdentitiesTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  subject: string;
+  /** The provider's verified email when linked (informational: accounts are found by provider+subject). */
+  email: string | null;
+  created_at: number;
+}
+
+/** A started authorization request (the gh_oauth cookie names its id); deleted when used. */
+export interface OauthStatesTable {
+  id: string;
+  provider: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  next: string;
+  mode: 'signin' | 'link';
+  user_id: string | null;
+  session_id: string | null;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface Database {
@@ -181,6 +209,8 @@ export interface Database {
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   mfa_pending: MfaPendingTable;
+  identities: IdentitiesTable;
+  oauth_states: OauthStatesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -199,3 +229,5 @@ export type Passkey = Selectable<PasskeysTable>;
 export type NewPasskey = Insertable<PasskeysTable>;
 export type WebauthnChallenge = Selectable<WebauthnChallengesTable>;
 export type MfaPending = Selectable<MfaPendingTable>;
+export type Identity = Selectable<IdentitiesTable>;
+export type OauthState = Selectable<OauthStatesTable>;

@@ -36,7 +36,9 @@ export type SecurityEventType =
   | 'passkey_removed'
   | 'passkey_login'
   | 'passkey_counter_regressed'
-  | 'org_mfa_policy_changed';
+  | 'org_mfa_policy_changed'
+  | 'identity_linked'
+  | 'identity_unlinked';
 
 export interface Party {
   readonly id: string;

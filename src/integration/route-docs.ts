@@ -1,5 +1,6 @@
 import type { RouteDoc } from './route-doc-types.js';
 import { MFA_ROUTE_DOCS } from '../mfa/route-docs.js';
+import { IDENTITY_ROUTE_DOCS } from '../identities/route-docs.js';
 
 /**
  * OpenAPI descriptions of every route, keyed by `METHOD /path` (Fastify syntax, without the mount
@@ -100,6 +101,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /api/openapi.json': { tag: 'integration', summary: 'This OpenAPI document', responses: { 200: 'OpenAPI 3.1.' } },
   'GET /api/docs': { tag: 'integration', summary: 'Human-readable list of the routes', responses: { 200: 'HTML.' } },
   ...MFA_ROUTE_DOCS,
+  ...IDENTITY_ROUTE_DOCS,
 };
 
 /** The web UI's routes: pages and assets, not API. */

@@ -16,6 +16,7 @@ import { adminRoutes } from '../admin/routes.js';
 import { mfaRoutes } from '../mfa/routes.js';
 import { mfaLoginRoutes } from '../mfa/login-routes.js';
 import { forwardAuthRoutes } from '../session/forward-auth.js';
+import { identityRoutes } from '../identities/routes.js';
 import { installOpenApi, openApiRoutes } from '../http/openapi.js';
 import { installWebUi } from '../http/web.js';
 
@@ -72,6 +73,7 @@ export async function gatehouseServiceScope(app: TypedApp, options: ServiceScope
   adminRoutes(app, s);
   mfaRoutes(app, s);
   mfaLoginRoutes(app, s);
+  identityRoutes(app, s);
   forwardAuthRoutes(app, s);
   openApiRoutes(app);
   if (options.webUi) await installWebUi(app, s);

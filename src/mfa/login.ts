@@ -4,7 +4,7 @@ import type { Services } from '../services.js';
 import { recordEvent, type RequestMeta } from '../events/security-events.js';
 import { findUserWithOrg, type UserWithOrg } from '../account/users.js';
 import { clearLoginFailures } from '../account/auth-service.js';
-import type { AuthMethod } from '../session/sessions.js';
+import { parseAuthMethods, type AuthMethod } from '../session/sessions.js';
 import type { MfaPending } from '../db/schema.js';
 import { assertPasskey } from './passkey-auth.js';
 import { endPendingLogin, failPendingLogin, readPendingLogin } from './pending.js';
@@ -65,7 +65,9 @@ export async function completeSecondFactor(s: Services, token: string | undefine
   // Single use: of two requests racing with one gh_mfa, only one ends it and gets a session.
   if (!(await endPendingLogin(s.db.kysely, pending.id, now))) throw new AppError('unauthenticated');
   await clearLoginFailures(s, user.email, meta);
-  return { user, authMethods: ['password', proof.kind] };
+  // The first step was the password, or an external provider's sign-in (recorded with the pending login).
+  const first = parseAuthMethods(pending.first_method ?? 'password')[0] ?? 'password';
+  return { user, authMethods: [first, proof.kind] };
 }
 
 /** Passwordless: a discoverable passkey names its own account; failures are plain invalid credentials. */

@@ -21,10 +21,10 @@ export interface PendingLogin {
  * session token (nor the reverse); its id names a database row, which makes it single-use and
  * lets wrong codes end it on every instance.
  */
-export async function createPendingLogin(db: Executor, keys: TokenKeys, userId: string, now: number): Promise<PendingLogin> {
+export async function createPendingLogin(db: Executor, keys: TokenKeys, userId: string, now: number, firstMethod?: string): Promise<PendingLogin> {
   const id = randomToken();
   await db.deleteFrom('mfa_pending').where('expires_at', '<', now - PENDING_TTL_MS).execute();
-  await db.insertInto('mfa_pending').values({ id, user_id: userId, created_at: now, expires_at: now + PENDING_TTL_MS, failures: 0, ended_at: null }).execute();
+  await db.insertInto('mfa_pending').values({ id, user_id: userId, created_at: now, expires_at: now + PENDING_TTL_MS, failures: 0, ended_at: null, ...(firstMethod === undefined ? {} : { first_method: firstMethod }) }).execute();
   const token = await signToken(keys, { pid: id }, { subject: userId, issuedAtSec: Math.floor(now / 1000), expiresAtSec: Math.floor((now + PENDING_TTL_MS) / 1000) });
   return { id, userId, token };
 }

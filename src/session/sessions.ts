@@ -27,13 +27,14 @@ export interface NewSessionInput {
   readonly authMethods?: readonly AuthMethod[];
 }
 
-export type AuthMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'impersonation';
+/** `provider:<name>`: signed in through an external provider (Sign in with Google, GitHub…). */
+export type AuthMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'impersonation' | `provider:${string}`;
 
 /** Second factors (and a passkey, which is two factors in one). */
 export const STRONG_METHODS: readonly AuthMethod[] = ['totp', 'recovery_code', 'passkey'];
 
 export function parseAuthMethods(raw: string): AuthMethod[] {
-  return raw.split(',').filter((m): m is AuthMethod => ['password', 'totp', 'recovery_code', 'passkey', 'impersonation'].includes(m));
+  return raw.split(',').filter((m): m is AuthMethod => ['password', 'totp', 'recovery_code', 'passkey', 'impersonation'].includes(m) || /^provider:[a-z0-9_]+$/.test(m));
 }
 
 export function madeWithSecondFactor(raw: string): boolean {

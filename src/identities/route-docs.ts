@@ -1,0 +1,39 @@
+import type { RouteDoc } from '../integration/route-doc-types.js';
+
+const CALLBACK_CODES = 'oauth_state, oauth_provider_error, oauth_email_unverified, oauth_account_exists, oauth_identity_taken, oauth_account_inactive, oauth_failed, oauth_unavailable, oauth_rate_limited';
+
+/** OpenAPI descriptions of the external-provider routes (see ROUTE_DOCS). */
+export const IDENTITY_ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
+  'GET /api/auth/providers': { tag: 'auth', summary: 'External sign-in providers', responses: { 200: '{providers: [{name, label}]} (the configured ones).' } },
+  'GET /api/auth/oauth/:name/start': {
+    tag: 'auth',
+    summary: 'Start signing in with an external provider',
+    description:
+      'A browser navigation. 302 to the provider (authorization code, PKCE S256, state and nonce kept server-side and bound to the HttpOnly ' +
+      'gh_oauth cookie, 10 minutes, single use). `next`: a path on this site to land on afterwards (anything else becomes `/`).',
+    responses: { 302: 'To the provider; or to /sign-in?error=oauth_unavailable when it cannot be reached.', 400: 'invalid_request', 404: 'not_found (no such provider)' },
+  },
+  'GET /api/auth/oauth/:name/callback': {
+    tag: 'auth',
+    summary: 'The provider redirects back here',
+    description:
+      'Register `${PUBLIC_URL}/api/auth/oauth/<name>/callback` with the provider. Always a 302: into the web UI with the cookie pair; ' +
+      'to /sign-in?mfa=<methods> with the gh_mfa cookie for a user with a second factor; or to /sign-in?error=<code> (a link: /profile?error=<code>) ' +
+      `with one of ${CALLBACK_CODES}.`,
+    responses: { 302: 'See the description.' },
+  },
+  'GET /api/identities': { tag: 'profile', summary: 'My linked external identities', auth: 'read', responses: { 200: '{identities: [{id, provider, email, createdAt}]}.' } },
+  'POST /api/identities/link/:name': {
+    tag: 'profile',
+    summary: 'Start linking an external provider to my account',
+    description: 'Returns the provider URL to navigate to; the callback links the identity to this session’s user and lands on /profile?linked=<name> (or /profile?error=<code>).',
+    auth: 'write',
+    responses: { 200: '{url}.', 403: 'forbidden while impersonating', 404: 'not_found (no such provider)', 503: 'unavailable (the provider cannot be reached)' },
+  },
+  'DELETE /api/identities/:id': {
+    tag: 'profile',
+    summary: 'Unlink an external identity',
+    auth: 'write',
+    responses: { 204: 'Unlinked.', 403: 'forbidden while impersonating', 404: 'not_found', 409: 'conflict (it is the account’s last way to sign in)' },
+  },
+};
