@@ -11,9 +11,9 @@ import { OauthError } from './outcomes.js';
 import { linkIdentity, resolveSignIn } from './accounts.js';
 import { clearStateCookie, consumeState, readStateCookie } from './states.js';
 
-/** Where a failed step lands: the sign-in page, or the profile page for a link, with a stable code. */
+/** Where a failed step lands: the sign-in page, or the profile page (/) for a link, with a stable code. */
 function errorTarget(mode: 'signin' | 'link', code: string): string {
-  return `${mode === 'link' ? '/profile' : '/sign-in'}?error=${encodeURIComponent(code)}`;
+  return `${mode === 'link' ? '/' : '/sign-in'}?error=${encodeURIComponent(code)}`;
 }
 
 function queryOf(request: FastifyRequest): URLSearchParams {
@@ -74,7 +74,7 @@ export async function handleCallback(s: Services, clients: ProviderClients, requ
     if (row.mode === 'link') {
       if (!(await linkingSessionAlive(s, request, row)) || row.user_id === null) throw new OauthError('oauth_state');
       await linkIdentity(s, row.user_id, name, profile, metaOf(request));
-      return `/profile?linked=${encodeURIComponent(name)}`;
+      return `/?linked=${encodeURIComponent(name)}`;
     }
     const user = await resolveSignIn(s, name, profile, metaOf(request));
     return await finishSignIn(s, request, reply, provider, row, user);

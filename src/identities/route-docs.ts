@@ -18,7 +18,7 @@ export const IDENTITY_ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'The provider redirects back here',
     description:
       'Register `${PUBLIC_URL}/api/auth/oauth/<name>/callback` with the provider. Always a 302: into the web UI with the cookie pair; ' +
-      'to /sign-in?mfa=<methods> with the gh_mfa cookie for a user with a second factor; or to /sign-in?error=<code> (a link: /profile?error=<code>) ' +
+      'to /sign-in?mfa=<methods> with the gh_mfa cookie for a user with a second factor; or to /sign-in?error=<code> (a link: /?error=<code>, the profile page) ' +
       `with one of ${CALLBACK_CODES}.`,
     responses: { 302: 'See the description.' },
   },
@@ -26,7 +26,7 @@ export const IDENTITY_ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/identities/link/:name': {
     tag: 'profile',
     summary: 'Start linking an external provider to my account',
-    description: 'Returns the provider URL to navigate to; the callback links the identity to this session’s user and lands on /profile?linked=<name> (or /profile?error=<code>).',
+    description: 'Returns the provider URL to navigate to; the callback links the identity to this session’s user and lands on /?linked=<name> (the profile page; or /?error=<code>).',
     auth: 'write',
     responses: { 200: '{url}.', 403: 'forbidden while impersonating', 404: 'not_found (no such provider)', 503: 'unavailable (the provider cannot be reached)' },
   },

@@ -60,7 +60,7 @@ export function identityRoutes(app: TypedApp, s: Services): void {
     if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
     const provider = clients.provider(request.params.name);
     if (provider === undefined) throw new AppError('not_found');
-    const row = await createState(s.db.kysely, { provider: provider.name, next: '/profile', mode: 'link', userId: auth.user.id, sessionId: auth.sessionId }, s.clock.now());
+    const row = await createState(s.db.kysely, { provider: provider.name, next: '/', mode: 'link', userId: auth.user.id, sessionId: auth.sessionId }, s.clock.now());
     try {
       const url = await clients.authorizationUrl(provider, { state: row.state, nonce: row.nonce, codeVerifier: row.code_verifier });
       setStateCookie(reply, s.config, row.id);

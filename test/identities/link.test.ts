@@ -21,7 +21,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
     const sub = subject('linked');
     w.idp.account = { sub, email: user.email, email_verified: true };
     const { location } = await runLink(user.agent, 'acme');
-    expect(location).toBe('/profile?linked=acme');
+    expect(location).toBe('/?linked=acme');
     expect(await identitiesOf(user.agent)).toEqual([expect.objectContaining({ provider: 'acme', email: user.email })]);
     expect(await eventsOf(w.t, user.id)).toContain('identity_linked');
     const browser = new Agent(w.t);
@@ -46,7 +46,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
     // The state cookie travels, but the session is not the one that started the link.
     const stranger = new Agent(w.t);
     const res = await stranger.get(`${cb.pathname}${cb.search}`, { cookies: { gh_oauth: user.agent.jar.get('gh_oauth') ?? '' } });
-    expect(res.headers.location).toBe('/profile?error=oauth_state');
+    expect(res.headers.location).toBe('/?error=oauth_state');
     expect(await identitiesOf(user.agent)).toEqual([]);
   });
 
@@ -56,14 +56,14 @@ describe('linking and unlinking from the profile, and the second factor after a 
     await runFlow(new Agent(w.t), 'acme');
     const other = await registerUser(w.t, { email: `other2-${subject()}@example.test` });
     const { location } = await runLink(other.agent, 'acme');
-    expect(location).toBe('/profile?error=oauth_identity_taken');
+    expect(location).toBe('/?error=oauth_identity_taken');
     expect(await identitiesOf(other.agent)).toEqual([]);
   });
 
   it('an unverified provider email does not link either', async () => {
     const user = await registerUser(w.t, { email: `unv-${subject()}@example.test` });
     w.idp.account = { sub: subject(), email: user.email, email_verified: false };
-    expect((await runLink(user.agent, 'acme')).location).toBe('/profile?error=oauth_email_unverified');
+    expect((await runLink(user.agent, 'acme')).location).toBe('/?error=oauth_email_unverified');
   });
 
   it('unlinking: 204 with a password left; someone else’s identity is 404', async () => {
@@ -89,7 +89,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('conflict');
     w.github.user = { id: 424242, login: 'last', name: null };
     w.github.emails = [{ email, primary: true, verified: true }];
-    expect((await runLink(agent, 'github')).location).toBe('/profile?linked=github');
+    expect((await runLink(agent, 'github')).location).toBe('/?linked=github');
     expect((await agent.delete(`/api/identities/${only?.id ?? ''}`)).statusCode).toBe(204);
     const [remaining] = await identitiesOf(agent);
     expect(remaining?.provider).toBe('github');
