@@ -69,7 +69,8 @@ async function waitUntilUp(url: string, child: ChildProcess, logs: () => string)
 /** The real server process (`tsx src/server.ts`) on a free port, with its own SQLite file and the dev outbox. */
 export async function startServer(extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningServer> {
   ensureWebBuilt();
-  const port = await freePort();
+  // A caller may fix the port (e.g. to register the callback URL with a test IdP before the start).
+  const port = extraEnv.PORT === undefined ? await freePort() : Number(extraEnv.PORT);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
   const url = `http://localhost:${port}`;
   const env: Record<string, string> = {

@@ -11,6 +11,8 @@ import { formatDate, ORG_ROLE_LABELS } from '../lib/format';
 import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import { markSignedOut, refreshSession } from '../lib/session';
+import { useLocation } from '../lib/router';
+import { LinkedIdentities } from '../components/LinkedIdentities';
 
 function NameSection(props: { readonly me: Me }): ReactNode {
   const [name, setName] = useState(props.me.user.name);
@@ -150,6 +152,7 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
   const [flash] = useState(peekFlash);
   useEffect(clearFlash, []);
   const { me } = props;
+  const { params } = useLocation();
   // Passkey holders may confirm sensitive changes with a passkey instead of the password.
   const mfa = useResource(fetchMfa);
   const hasPasskey = mfa.state.status === 'ready' && mfa.state.data.passkeys.length > 0;
@@ -163,6 +166,7 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
       <NameSection me={me} />
       <EmailSection me={me} hasPasskey={hasPasskey} />
       <OrganizationSection me={me} />
+      <LinkedIdentities linked={params.get('linked')} error={params.get('error')} impersonating={me.impersonator !== null} />
       {me.impersonator === null && <DeleteSection hasPasskey={hasPasskey} />}
     </div>
   );

@@ -3,6 +3,7 @@ import { register } from '../api/endpoints';
 import { Link } from '../components/Link';
 import { ActionForm } from '../components/ActionForm';
 import { Field } from '../components/ui';
+import { ProviderButtons } from '../components/ProviderButtons';
 import { fieldErrors } from '../lib/errors';
 import { setFlash } from '../lib/flash';
 import { useAction, useDocumentTitle } from '../lib/hooks';
@@ -64,6 +65,7 @@ export function RegisterPage(): ReactNode {
           />
         )}
       </ActionForm>
+      <ProviderButtons next={next} verb="Sign up with" />
       <div className="auth-links">
         <p>
           Already have an account? <Link to={withNext('/sign-in', next)}>Sign in</Link>

@@ -6,6 +6,7 @@ import { Link } from '../components/Link';
 import { PasskeySignIn } from '../components/signin/PasskeySignIn';
 import { SecondFactorStep } from '../components/signin/SecondFactorStep';
 import { Alert, Field } from '../components/ui';
+import { ProviderButtons, providerErrorText } from '../components/ProviderButtons';
 import type { Flash } from '../lib/flash';
 import { clearFlash, peekFlash } from '../lib/flash';
 import { useAction, useDocumentTitle } from '../lib/hooks';
@@ -13,18 +14,28 @@ import { safeReturnPath, withNext } from '../lib/return-path';
 import { navigate, useLocation } from '../lib/router';
 import { refreshSession } from '../lib/session';
 
+const KNOWN_METHODS: readonly SecondFactorMethod[] = ['totp', 'passkey', 'recovery_code'];
+
+/** `?mfa=totp,recovery_code`: a provider sign-in that now needs the second factor (the gh_mfa cookie is set). */
+function methodsFromQuery(raw: string | null): readonly SecondFactorMethod[] | null {
+  if (raw === null) return null;
+  const methods = raw.split(',').filter((m): m is SecondFactorMethod => (KNOWN_METHODS as readonly string[]).includes(m));
+  return methods.length === 0 ? null : methods;
+}
+
 const EXPIRED: Flash = { kind: 'info', text: 'Your sign-in was not finished in time, or too many codes were wrong. Enter your password again.' };
 
 export function SignInPage(): ReactNode {
   useDocumentTitle('Sign in');
   const { params } = useLocation();
   const next = safeReturnPath(params.get('next'));
-  const [flash, setFlash] = useState(peekFlash);
+  const providerError = providerErrorText(params.get('error'));
+  const [flash, setFlash] = useState<Flash | null>(() => peekFlash() ?? (providerError === null ? null : { kind: 'error', text: providerError }));
   useEffect(clearFlash, []);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   /** Set once the password was right and a second factor is needed. */
-  const [methods, setMethods] = useState<readonly SecondFactorMethod[] | null>(null);
+  const [methods, setMethods] = useState<readonly SecondFactorMethod[] | null>(() => methodsFromQuery(params.get('mfa')));
   const action = useAction();
   const passkeyAction = useAction();
 
@@ -77,6 +88,7 @@ export function SignInPage(): ReactNode {
         <Field label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={setPassword} required />
       </ActionForm>
       <PasskeySignIn action={passkeyAction} onStart={() => { setFlash(null); action.reset(); }} onSignedIn={finish} />
+      <ProviderButtons next={next} verb="Continue with" />
       <div className="auth-links">
         <Link to="/forgot-password">Forgot your password?</Link>
         <p>

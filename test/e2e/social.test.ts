@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithChromium, HAS_CHROMIUM, openTab, screenshot, startE2e, type E2e } from './helpers/browser.js';
+import { addressOf } from './helpers/flows.js';
+import { freePort } from '../helpers/services.js';
+import { startExternalIdp, type ExternalIdp } from '../identities/idp.js';
+
+let idp: ExternalIdp | null = null;
+let e2e: E2e | null = null;
+
+describeWithChromium('web UI: sign in with another provider (real server, real oidc-provider, Chromium)', () => {
+  beforeAll(async () => {
+    if (!HAS_CHROMIUM) return;
+    const port = await freePort();
+    idp = await startExternalIdp([`http://localhost:${String(port)}/api/auth/oauth/acme/callback`]);
+    e2e = await startE2e({
+      PORT: String(port),
+      PUBLIC_URL: `http://localhost:${String(port)}`,
+      OIDC_PROVIDERS: 'acme',
+      OIDC_ACME_ISSUER: idp.issuer,
+      OIDC_ACME_CLIENT_ID: idp.clientId,
+      OIDC_ACME_CLIENT_SECRET: idp.clientSecret,
+      OIDC_ACME_LABEL: 'Acme SSO',
+    });
+  });
+  afterAll(async () => {
+    await e2e?.close();
+    await idp?.close();
+  });
+
+  it('the provider button signs a new user in; the profile lists the identity, and the last way to sign in cannot be unlinked', { timeout: 90_000 }, async () => {
+    const { server, browser } = e2e!;
+    const email = `social-${String(Date.now())}@example.test`;
+    idp!.account = { sub: `e2e-${String(Date.now())}`, email, email_verified: true, name: 'Sol Social' };
+    const { page, context } = await openTab(browser);
+    await page.goto(`${server.url}/register`);
+    await page.getByRole('link', { name: 'Sign up with Acme SSO' }).waitFor();
+    await page.goto(`${server.url}/sign-in`);
+    await screenshot(page, 'sign-in-providers');
+    await page.getByRole('link', { name: 'Continue with Acme SSO' }).click();
+    await page.getByRole('heading', { name: 'Hello, Sol Social' }).waitFor();
+    expect(addressOf(page)).toBe('/');
+    await page.getByText('Verified', { exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Sign-in providers' }).waitFor();
+    await page.getByText(email, { exact: false }).first().waitFor();
+    await screenshot(page, 'profile-identities');
+    await page.getByRole('button', { name: 'Unlink Acme SSO' }).click();
+    await page.getByText('This is your only way to sign in').waitFor();
+    expect((await context.cookies()).find((c) => c.name === 'gh_session')?.httpOnly).toBe(true);
+    await context.close();
+  });
+
+  it('an existing account’s email is refused with a clear message on the sign-in page (no stack, no linking)', { timeout: 90_000 }, async () => {
+    const { server, browser } = e2e!;
+    const email = `taken-${String(Date.now())}@example.test`;
+    const res = await fetch(`${server.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email, password: 'correct horse battery staple 42', name: 'Existing' }),
+    });
+    expect(res.status).toBe(201);
+    idp!.account = { sub: `e2e-x-${String(Date.now())}`, email, email_verified: true };
+    const { page, context } = await openTab(browser);
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByRole('link', { name: 'Continue with Acme SSO' }).click();
+    await page.getByText('An account with this email already exists').waitFor();
+    expect(addressOf(page)).toBe('/sign-in?error=oauth_account_exists');
+    await screenshot(page, 'sign-in-account-exists');
+    await context.close();
+  });
+});
