@@ -7,6 +7,8 @@ export const ADMIN_PAGE_SIZE = 20;
 export interface AdminUserView extends UserView {
   lastActiveAt: string | null;
   mfa: { totp: boolean; passkeys: number };
+  /** Linked external sign-in identities (Sign in with another provider). */
+  identities: { provider: string; email: string | null }[];
 }
 
 function likePattern(q: string): string {
@@ -48,12 +50,16 @@ export async function searchUsers(db: Executor, q: string, page: number): Promis
     .limit(ADMIN_PAGE_SIZE)
     .offset((page - 1) * ADMIN_PAGE_SIZE)
     .execute();
+  // One more query for the page's linked identities (at most a page of users), not one per user.
+  const ids = rows.map((r) => r.id);
+  const linked = ids.length === 0 ? [] : await db.selectFrom('identities').select(['user_id', 'provider', 'email']).where('user_id', 'in', ids).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
   return {
     total: totalRow?.n ?? 0,
     users: rows.map((r) => ({
       ...toUserView(r),
       lastActiveAt: r.last_active_at === null ? null : new Date(r.last_active_at).toISOString(),
       mfa: { totp: Number(r.mfa_totp ?? 0) > 0, passkeys: Number(r.mfa_passkeys ?? 0) },
+      identities: linked.filter((i) => i.user_id === r.id).map((i) => ({ provider: i.provider, email: i.email })),
     })),
   };
 }

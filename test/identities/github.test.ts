@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Agent, registerUser } from '../helpers/app.js';
+import { newAdmin } from '../admin/admin-support.js';
 import { runFlow, subject, userByEmail, useWorld } from './support.js';
 
 describe('sign in with GitHub (OAuth 2 against a local stand-in of its endpoints)', () => {
@@ -58,5 +59,16 @@ describe('sign in with GitHub (OAuth 2 against a local stand-in of its endpoints
     expect(url.searchParams.get('scope')).toBe('read:user user:email');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('nonce')).toBeNull();
+  });
+
+  it('the admin user view (GET /api/admin/users) shows linked identities: [{provider, email}]', async () => {
+    const admin = await newAdmin(w.t);
+    const email = `adminview-${subject()}@example.test`;
+    w.github.user = { id: 5005, login: 'av', name: null };
+    w.github.emails = [{ email, primary: true, verified: true }];
+    await runFlow(new Agent(w.t), 'github');
+    const res = await admin.agent.get(`/api/admin/users?q=${encodeURIComponent(email)}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<{ users: { identities: unknown }[] }>().users[0]?.identities).toEqual([{ provider: 'github', email }]);
   });
 });

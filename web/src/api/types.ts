@@ -19,6 +19,8 @@ export interface User {
   readonly organization: UserOrganization | null;
   /** Only in the admin user view: the user's second factors. */
   readonly mfa?: { readonly totp: boolean; readonly passkeys: number };
+  /** Admin listing only: linked external sign-in identities. */
+  readonly identities?: readonly { readonly provider: string; readonly email: string | null }[];
 }
 
 export interface Person {

@@ -52,6 +52,9 @@ function UserRow(props: { readonly user: User; readonly me: Me; readonly action:
           {user.email} · {user.organization?.name ?? 'no organization'} · joined {formatDate(user.createdAt)}
         </span>
         {mfa !== undefined && <span className="row-meta">Second factors: {describeFactors(mfa)}</span>}
+        {user.identities !== undefined && user.identities.length > 0 && (
+          <span className="row-meta">Sign-in providers: {user.identities.map((i) => (i.email === null ? i.provider : `${i.provider} (${i.email})`)).join(', ')}</span>
+        )}
       </div>
       <div className="row-side actions">
         <button type="button" className="button small secondary" aria-label={`Events of ${user.email}`} onClick={() => { props.onShowEvents(user); }}>
