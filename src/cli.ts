@@ -5,6 +5,7 @@ import { migrateToLatest } from './db/migrations.js';
 import { createArgon2Hasher, OWASP_ARGON2 } from './account/hasher.js';
 import { auditConfig, hasErrors, productionAdminRequireMfa, type Finding } from './doctor.js';
 import { databaseChecks } from './ops/doctor-database.js';
+import { providerChecks } from './identities/doctor-providers.js';
 import { AdminSetupError, createAdmin, findAccount, promoteToAdmin, requireAdminEmail } from './ops/create-admin.js';
 import { promptHidden, readFirstLine } from './ops/prompt.js';
 
@@ -112,6 +113,7 @@ async function doctor(): Promise<number> {
   const findings = auditConfig(env);
   const databaseUrl = tryDatabaseUrl(env);
   if (databaseUrl !== undefined) findings.push(...(await databaseChecks(databaseUrl, productionAdminRequireMfa(env))));
+  findings.push(...(await providerChecks(env)));
   out('gatehouse doctor: this environment, audited for production');
   for (const f of findings) out(formatFinding(f));
   const count = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length;
