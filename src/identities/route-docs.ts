@@ -11,7 +11,7 @@ export const IDENTITY_ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     description:
       'A browser navigation. 302 to the provider (authorization code, PKCE S256, state and nonce kept server-side and bound to the HttpOnly ' +
       'gh_oauth cookie, 10 minutes, single use). `next`: a path on this site to land on afterwards (anything else becomes `/`).',
-    responses: { 302: 'To the provider; or to /sign-in?error=oauth_unavailable when it cannot be reached.', 400: 'invalid_request', 404: 'not_found (no such provider)' },
+    responses: { 302: 'To the provider; or to /sign-in?error=oauth_unavailable when it cannot be reached.', 400: 'invalid_request', 404: 'not_found (no such provider)', 429: 'rate_limited (60 starts per client address per minute)' },
   },
   'GET /api/auth/oauth/:name/callback': {
     tag: 'auth',

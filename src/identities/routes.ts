@@ -10,6 +10,12 @@ import { createState, safeNext, setStateCookie } from './states.js';
 import { listIdentities, unlinkIdentity } from './accounts.js';
 import { handleCallback } from './callback.js';
 
+/**
+ * Each start stores a state row until it is used or expires (10 minutes): a bound per client address
+ * keeps an anonymous loop from filling the table, and is far above what a person clicking needs.
+ */
+const STARTS_PER_MINUTE = { name: 'oauth-start-ip', max: 60, windowMs: 60_000 };
+
 const ProviderParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z0-9_]*$' }) }, { additionalProperties: false });
 
 /** Sign in with another provider, and linked identities (the contract's "Sign in with another provider"). */
@@ -26,6 +32,7 @@ export function identityRoutes(app: TypedApp, s: Services): void {
     async (request, reply) => {
       const provider = clients.provider(request.params.name);
       if (provider === undefined) throw new AppError('not_found');
+      await s.limiter.consume(STARTS_PER_MINUTE, request.ip);
       const next = safeNext(request.query.next, s.config.publicOrigin);
       const row = await createState(s.db.kysely, { provider: provider.name, next, mode: 'signin', userId: null, sessionId: null }, s.clock.now());
       try {

@@ -80,4 +80,11 @@ describe('bad callbacks end on the sign-in page with a clear error code, never a
     const res = await agent.get(`${cb.pathname}${cb.search}`);
     expect(res.headers.location).toBe('/sign-in?error=oauth_unavailable');
   });
+  it('starts are bounded per client address (each stores a state row): the 61st in a minute is 429', async () => {
+    const agent = new Agent(w.t, '10.9.9.9');
+    for (let i = 0; i < 60; i += 1) expect((await agent.get('/api/auth/oauth/github/start')).statusCode).toBe(302);
+    const res = await agent.get('/api/auth/oauth/github/start');
+    expect(res.statusCode).toBe(429);
+    expect(res.json<{ error: { code: string } }>().error.code).toBe('rate_limited');
+  });
 });

@@ -94,6 +94,8 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   passkey_login: 'Signed in with a passkey',
   passkey_counter_regressed: 'Passkey refused (possible copy of the key)',
   mfa_reset: 'Two-factor authentication reset by an administrator',
+  identity_linked: 'Sign-in provider linked',
+  identity_unlinked: 'Sign-in provider unlinked',
 };
 
 export function describeEvent(type: string): string {
@@ -114,6 +116,7 @@ const AUTH_METHOD_LABELS: Readonly<Record<string, string>> = {
 
 /** "Password", "Authenticator app"… for a session's `authMethods` entry. */
 export function describeAuthMethod(method: string): string {
+  if (method.startsWith('provider:')) return `Sign-in provider (${method.slice('provider:'.length)})`;
   return AUTH_METHOD_LABELS[method] ?? describeEvent(method);
 }
 
