@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithChromium, HAS_CHROMIUM, openTab, screenshot, startE2e, type E2e } from './helpers/browser.js';
-import { addressOf } from './helpers/flows.js';
+import { describeWithChromium, HAS_CHROMIUM, openTab, PASSWORD, screenshot, startE2e, type E2e } from './helpers/browser.js';
+import { addressOf, registerViaUi, signOutViaUi } from './helpers/flows.js';
+import { AuthenticatorApp } from './helpers/mfa.js';
 import { freePort } from '../helpers/services.js';
 import { startExternalIdp, type ExternalIdp } from '../identities/idp.js';
 
@@ -65,6 +66,46 @@ describeWithChromium('web UI: sign in with another provider (real server, real o
     await page.getByText('An account with this email already exists').waitFor();
     expect(addressOf(page)).toBe('/sign-in?error=oauth_account_exists');
     await screenshot(page, 'sign-in-account-exists');
+    await context.close();
+  });
+  it('links a provider from the profile; a user with a second factor still presents it after the provider', { timeout: 120_000 }, async () => {
+    const { server, browser } = e2e!;
+    const stamp = String(Date.now());
+    const account = { name: 'Tess Twofactor', email: `tess-${stamp}@example.test`, password: PASSWORD };
+    const { page, context } = await openTab(browser);
+    await registerViaUi(page, server, account);
+    // The authenticator app, set up through the API from the page (the CSRF header from the JS-readable cookie).
+    const post = async (path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const csrf = (await context.cookies()).find((c) => c.name === 'gh_csrf')?.value ?? '';
+      return page.evaluate(
+        async ([p, b, token]) => {
+          const r = await fetch(p, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify(b) });
+          return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+        },
+        [path, body, csrf] as const,
+      );
+    };
+    const setup = await post('/api/mfa/totp/setup', { password: PASSWORD });
+    expect(setup.status).toBe(200);
+    const app = new AuthenticatorApp(String(setup.json.secret));
+    expect((await post('/api/mfa/totp/confirm', { code: await app.code() })).status).toBe(200);
+
+    idp!.account = { sub: `tess-${stamp}`, email: account.email, email_verified: true };
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Link Acme SSO' }).click();
+    await page.getByText('Acme SSO is now linked to your account.').waitFor();
+    await page.getByRole('button', { name: 'Unlink Acme SSO' }).waitFor();
+    await screenshot(page, 'profile-linked');
+    await signOutViaUi(page);
+
+    await page.getByRole('link', { name: 'Continue with Acme SSO' }).click();
+    const codeField = page.getByLabel('Authentication code');
+    await codeField.waitFor();
+    expect(addressOf(page).startsWith('/sign-in?mfa=')).toBe(true);
+    expect((await context.cookies()).filter((c) => c.name === 'gh_session' && c.value !== '')).toHaveLength(0);
+    await codeField.fill(await app.code());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Hello, Tess Twofactor' }).waitFor();
     await context.close();
   });
 });
