@@ -10,6 +10,7 @@ const DIALECT_SUITES = [
   'test/admin/**/*.test.ts',
   'test/forward-auth/**/*.test.ts',
   'test/smoke.test.ts',
+  'test/oidc/**/*.test.ts',
 ];
 
 /** Not dialect-parameterized, runs once, and must not overlap other suites (it restarts PostgreSQL). */

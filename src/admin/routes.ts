@@ -22,7 +22,7 @@ function pageOf(raw: string | undefined): number {
 const EVENTS_PAGE_SIZE = 50;
 
 /** The site role is read from the database row on every request, so a demotion is immediate. */
-function requireAdmin(request: FastifyRequest): AuthContext {
+export function requireAdmin(request: FastifyRequest): AuthContext {
   const auth = requireAuth(request);
   // While impersonating, the session is the target's: no admin power may leak through it.
   if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');

@@ -1,3 +1,5 @@
+import { OIDC_ROUTE_DOCS, OIDC_UNDOCUMENTED_ROUTES } from '../oidc/route-docs.js';
+
 /**
  * OpenAPI descriptions of every route, keyed by `METHOD /path` (Fastify syntax, without the mount
  * prefix). Request schemas come from the routes themselves; this adds what a reader needs: tag,
@@ -6,7 +8,7 @@
  * A route missing from this table is published without a summary, and the OpenAPI test fails.
  */
 export interface RouteDoc {
-  readonly tag: 'auth' | 'email' | 'profile' | 'sessions' | 'organization' | 'admin' | 'integration' | 'operations';
+  readonly tag: 'auth' | 'email' | 'profile' | 'sessions' | 'organization' | 'admin' | 'integration' | 'operations' | 'oidc';
   readonly summary: string;
   readonly description?: string;
   /** `read`: session cookie; `write`: session cookie plus X-CSRF-Token. */
@@ -104,10 +106,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   },
   'GET /api/openapi.json': { tag: 'integration', summary: 'This OpenAPI document', responses: { 200: 'OpenAPI 3.1.' } },
   'GET /api/docs': { tag: 'integration', summary: 'Human-readable list of the routes', responses: { 200: 'HTML.' } },
+  ...OIDC_ROUTE_DOCS,
 };
 
 /** The web UI's routes: pages and assets, not API. */
-export const UNDOCUMENTED_ROUTES: ReadonlySet<string> = new Set(['GET /*', 'GET /assets/*']);
+export const UNDOCUMENTED_ROUTES: ReadonlySet<string> = new Set(['GET /*', 'GET /assets/*', ...OIDC_UNDOCUMENTED_ROUTES]);
 
 const ERROR_SCHEMA = {
   type: 'object',

@@ -16,6 +16,7 @@ import { adminRoutes } from '../admin/routes.js';
 import { forwardAuthRoutes } from '../session/forward-auth.js';
 import { installOpenApi, openApiRoutes } from '../http/openapi.js';
 import { installWebUi } from '../http/web.js';
+import { oidcRoutes } from '../oidc/routes.js';
 
 /** Unknown fields are refused (never silently dropped) and types are never coerced. */
 export const AJV_OPTIONS = { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true } as const;
@@ -69,6 +70,7 @@ export async function gatehouseServiceScope(app: TypedApp, options: ServiceScope
   orgRoutes(app, s);
   adminRoutes(app, s);
   forwardAuthRoutes(app, s);
+  await oidcRoutes(app, s, { webUi: options.webUi });
   openApiRoutes(app);
   if (options.webUi) await installWebUi(app, s);
 }
