@@ -55,7 +55,7 @@ async function findAccount(s: Services, id: string): Promise<Account | undefined
  * of Gatehouse (or in as someone else) makes the next authorization request sign in again.
  */
 function gatehouseSessionCheck(bridge: RequestBridge): interactionPolicy.Check {
-  return new interactionPolicy.Check('gatehouse_session', 'The Gatehouse session ended or belongs to another user', async (ctx) => {
+  return new interactionPolicy.Check('gatehouse_session', 'The Gatehouse session ended or belongs to another user', 'login_required', async (ctx) => {
     const accountId = ctx.oidc.session?.accountId;
     if (accountId === undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     const auth = await bridge.session(ctx.req);
