@@ -4,6 +4,7 @@ import { closeDependencies, createDependencies } from './deps.js';
 import { pino } from 'pino';
 import { createLogger } from './logger.js';
 import { pruneSessions } from './session/sessions.js';
+import { pruneOidc } from './oidc/prune.js';
 
 /** Longer than any request should take, shorter than a supervisor's usual stop timeout (30 s+). */
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const { app } = await buildApp(config, deps);
   const prune = setInterval(() => {
     pruneSessions(deps.db.kysely, deps.clock.now()).catch(() => undefined);
+    pruneOidc(deps.db, deps.clock.now()).catch(() => undefined);
   }, 10 * 60_000);
   prune.unref();
 

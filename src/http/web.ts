@@ -21,6 +21,7 @@ export const SPA_ROUTES: ReadonlySet<string> = new Set([
   '/security',
   '/organization',
   '/admin',
+  '/admin/oidc-clients',
 ]);
 
 /** Page families with an id in the path (the OpenID Connect sign-in and consent step). */

@@ -10,6 +10,7 @@ import { formatDate, ORG_ROLE_LABELS } from '../lib/format';
 import { useAction, useDocumentTitle } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import { markSignedOut, refreshSession } from '../lib/session';
+import { OidcConsentsSection } from './OidcAccount';
 
 function NameSection(props: { readonly me: Me }): ReactNode {
   const [name, setName] = useState(props.me.user.name);
@@ -167,6 +168,7 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
       <NameSection me={me} />
       <EmailSection me={me} />
       <OrganizationSection me={me} />
+      {me.impersonator === null && <OidcConsentsSection />}
       {me.impersonator === null && <DeleteSection />}
     </div>
   );

@@ -8,6 +8,7 @@ import { fieldErrors } from '../lib/errors';
 import { describeUserAgent, formatDateTime, formatRelative } from '../lib/format';
 import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
 import { refreshSession } from '../lib/session';
+import { OidcAppsProvider, SessionApps } from './OidcAccount';
 
 function ChangePasswordSection(props: { readonly onChanged: () => void }): ReactNode {
   const [current, setCurrent] = useState('');
@@ -57,6 +58,7 @@ function DeviceRow(props: { readonly device: Device; readonly onRevoke: (id: str
             {formatRelative(device.lastActiveAt)}
           </time>
         </span>
+        <SessionApps sessionId={device.id} />
       </div>
       <div className="row-side">
         {!device.current && (
@@ -90,6 +92,7 @@ function DevicesSection(props: { readonly generation: number; readonly onChange:
       <AsyncView resource={devices.state} onRetry={devices.reload} label="Loading devices…">
         {(data) => (
           <div className="stack">
+            <OidcAppsProvider generation={props.generation}>
             <ul className="list" aria-label="Signed-in devices">
               {[...data.sessions]
                 .sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.localeCompare(a.lastActiveAt))
@@ -97,6 +100,7 @@ function DevicesSection(props: { readonly generation: number; readonly onChange:
                   <DeviceRow key={device.id} device={device} onRevoke={revoke} />
                 ))}
             </ul>
+            </OidcAppsProvider>
             {data.sessions.length > 1 ? (
               <div>
                 <ConfirmAction label="Sign out all other devices" name="Sign out all other devices" prompt="Sign out every device except this one?" confirmLabel="Sign out others" onConfirm={revokeOthers} />
