@@ -37,7 +37,8 @@ export default defineConfig(async () => {
     // Real Chromium against a real server: one retry absorbs a click that times out on a loaded machine.
     { extends: true, test: { name: 'browser', include: [BROWSER], retry: 1, env: { TEST_DIALECT: 'sqlite' } } },
     // Real server processes on PostgreSQL + Redis; it restarts PostgreSQL, so it runs alone, after every other project.
-    { extends: true, test: { name: 'multi-instance', include: [MULTI_INSTANCE], sequence: { groupOrder: 1 } } },
+    // Its files run one after another too: one of them restarts PostgreSQL under the others.
+    { extends: true, test: { name: 'multi-instance', include: [MULTI_INSTANCE], sequence: { groupOrder: 1 }, fileParallelism: false } },
   ];
   const pgProblem = await postgresUnavailable();
   if (pgProblem === null || process.env.CI === 'true') {
