@@ -53,7 +53,7 @@ async function clientCommand(config: Config, args: readonly string[], options: O
         out(`client_id: ${client.clientId}`);
         // Printed once, to the operator's terminal only: it is stored as a hash and never shown again.
         if (secret !== null) out(`client_secret: ${secret}`); // eslint-disable-line security/detect-possible-timing-attacks -- a null check, nothing compared
-        out(`type: ${client.public ? 'public (PKCE, no secret)' : 'confidential (client_secret_basic or client_secret_post)'}${client.firstParty ? ', first-party (no consent page)' : ''}`);
+        out(`type: ${client.public ? 'public (PKCE, no secret)' : 'confidential (client_secret_basic)'}${client.firstParty ? ', first-party (no consent page)' : ''}`);
         return 0;
       }
       case 'list': {

@@ -83,15 +83,17 @@ export interface SessionApps {
   apps: { clientId: string; name: string }[];
 }
 
-/** The apps signed in through each of the user's sessions (a grant that still exists). */
+/** The apps signed in through each of the user's unrevoked sessions (a grant that still exists). */
 export async function appsBySession(db: Db, userId: string): Promise<SessionApps[]> {
   const rows = await oidcDb(db)
     .selectFrom('oidc_grant_links as l')
     .innerJoin('oidc_clients as k', 'k.id', 'l.client_id')
     .innerJoin('oidc_models as m', (j) => j.onRef('m.id', '=', 'l.grant_id').on('m.kind', '=', 'Grant'))
+    .innerJoin('sessions as s', 's.id', 'l.session_id')
     .select(['l.session_id', 'l.client_id', 'k.name'])
     .distinct()
     .where('l.user_id', '=', userId)
+    .where('s.revoked_at', 'is', null)
     .orderBy('l.session_id')
     .orderBy('k.name')
     .execute();

@@ -103,8 +103,9 @@ export function buildProvider(s: Services, keys: KeySet, bridge: RequestBridge):
     responseTypes: ['code'],
     // PKCE for every client, S256 only (oidc-provider 9 knows no `plain`).
     pkce: { required: () => true },
-    // Secret-keyed methods (client_secret_jwt, HS256) would need the secret itself; we keep only its hash.
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    // Confidential clients are registered with client_secret_basic, public ones with none. Secret-keyed
+    // methods (client_secret_jwt, HS256) would need the secret itself; we keep only its hash.
+    clientAuthMethods: ['client_secret_basic', 'none'],
     enabledJWA: { idTokenSigningAlgValues: ['ES256', 'RS256'] },
     jwks: { keys: keys.keys },
     cookies: { keys: cookieKeys(s), long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },

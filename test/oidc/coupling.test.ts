@@ -42,8 +42,11 @@ describe('OpenID Connect grants end with the Gatehouse session they were made in
     await expectAlive(s);
     const other = await login(t, s.user.email, s.user.password);
     const sessionId = (await s.user.agent.get('/api/auth/me')).json<{ session: { id: string } }>().session.id;
+    expect((await other.get('/api/oidc/apps')).json<{ sessions: { sessionId: string }[] }>().sessions.map((x) => x.sessionId)).toEqual([sessionId]);
     expect((await other.delete(`/api/sessions/${sessionId}`)).statusCode).toBe(204);
     await expectEnded(s);
+    // The devices page no longer lists the app under the revoked session.
+    expect((await other.get('/api/oidc/apps')).json<{ sessions: unknown[] }>().sessions).toEqual([]);
   });
 
   it('logout', async () => {
