@@ -71,10 +71,22 @@ export async function loadKeySet(db: Db, secrets: readonly string[], now: number
     .execute();
   // oidc-provider signs with the first key of the requested algorithm: active keys go first.
   const ordered = [...rows.filter((r) => r.retired_at === null), ...rows.filter((r) => r.retired_at !== null)];
-  return {
-    keys: ordered.map((r) => JSON.parse(unseal(secrets, r.private_jwk)) as SigningJwk),
-    fingerprint: ordered.map((r) => `${r.kid}:${r.retired_at === null ? 'a' : 'r'}`).join(','),
-  };
+  const keys: SigningJwk[] = [];
+  const kept: string[] = [];
+  for (const r of ordered) {
+    let opened: string;
+    try {
+      opened = unseal(secrets, r.private_jwk);
+    } catch (e) {
+      // A retired key sealed under a SESSION_SECRET that is no longer configured only drops out of
+      // the JWKS early; an active key that cannot be opened must stop the start (nothing could sign).
+      if (r.retired_at !== null) continue;
+      throw e;
+    }
+    keys.push(JSON.parse(opened) as SigningJwk);
+    kept.push(`${r.kid}:${r.retired_at === null ? 'a' : 'r'}`);
+  }
+  return { keys, fingerprint: kept.join(',') };
 }
 
 export interface RotationResult {

@@ -84,3 +84,20 @@ describe('OpenID Connect signing keys', () => {
     expect(later).toContain(after.kid);
   });
 });
+
+describe('OpenID Connect signing keys and SESSION_SECRET rotation', () => {
+  it('retired keys no configured secret opens leave the JWKS; an active one that none opens fails loudly', async () => {
+    const { openDatabase: open } = await import('../../src/db/database.js');
+    const { migrateToLatest } = await import('../../src/db/migrations.js');
+    const { ensureSigningKeys, loadKeySet } = await import('../../src/oidc/keys.js');
+    const db = open('sqlite::memory:');
+    opened.push(db);
+    await migrateToLatest(db);
+    const now = Date.now();
+    await ensureSigningKeys(db, 'old-secret-0123456789-0123456789-0123456789', now);
+    await rotateSigningKeys(db, 'new-secret-0123456789-0123456789-0123456789', now);
+    const set = await loadKeySet(db, ['new-secret-0123456789-0123456789-0123456789'], now);
+    expect(set.keys).toHaveLength(2);
+    await expect(loadKeySet(db, ['another-secret-0123456789-0123456789-0123'], now)).rejects.toThrow(/SESSION_SECRET/);
+  });
+});
