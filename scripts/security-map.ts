@@ -13,6 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { MFA_GAPS, MFA_GUARANTEES } from './security-map-mfa.js';
 
 export type OwaspId = 'A01' | 'A02' | 'A03' | 'A04' | 'A05' | 'A06' | 'A07' | 'A08' | 'A09' | 'A10';
 
@@ -650,24 +651,26 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${MULTI}deletion, demotion and the end of an impersonation on one instance are refused on the other on the very next request`,
     ],
   },
+  // Second factors and passkeys (issue 13): scripts/security-map-mfa.ts.
+  ...MFA_GUARANTEES,
 ];
 
 export const NOT_COVERED: readonly Gap[] = [
-  { gap: 'Multi-factor authentication (TOTP, WebAuthn/passkeys); a password alone signs in', owasp: ['A07'], asvs: ['6.3.3 (L2)', '6.3.7 (L3)'], note: 'Open. Mitigated by rate limits, the common-password list, session rechecks and notices; a stolen password is enough.' },
   { gap: 'Breached-password check (e.g. HIBP k-anonymity)', owasp: ['A07'], asvs: ['6.2.12 (L2)'], note: 'Open: only the ~49k most common passwords and the email local part are refused; no network lookup.' },
   { gap: 'Context-specific word list beyond the email local part (product, organization names)', owasp: ['A07'], asvs: ['6.1.2 (L2)', '6.2.11 (L2)'], note: 'Partial: only the email\'s local part is refused.' },
   { gap: 'Re-authentication before revoking sessions on the devices page', owasp: ['A07'], asvs: ['7.5.2 (L2)'], note: 'Open: the current session alone may revoke other sessions (revoking is the safe direction).' },
   { gap: 'Targeted sign-in lockout: 100 failed logins from anywhere block sign-in to that account for up to an hour', owasp: ['A07', 'A04'], asvs: ['6.1.1 (L1, partial)'], note: 'Accepted trade-off against distributed guessing: existing sessions keep working and the window ends by itself; no CAPTCHA or step-up instead of the block.' },
   { gap: 'Account enumeration at registration', owasp: ['A07'], asvs: ['6.3.8 (L3)'], note: 'By contract: register answers 409 email_taken; rate limited per IP (REGISTER_MAX_PER_IP).' },
   { gap: 'Notification of suspicious sign-ins (new device, many failures, lockout)', owasp: ['A07', 'A09'], asvs: ['6.3.5 (L3)'], note: 'Open: events are recorded and shown to the user, but no email is sent for a new device or a limit reached.' },
-  { gap: 'Email is an account-recovery channel (reset link)', owasp: ['A07'], asvs: ['6.3.6 (L3)'], note: 'By design: whoever controls the mailbox can reset the password (15 min, single-use, all sessions revoked, owner notified).' },
-  { gap: 'Admin-initiated password reset', owasp: ['A07'], asvs: ['6.4.6 (L3)'], note: 'Open: admins can disable, delete and impersonate a user, not start a reset on their behalf (the user can, from the sign-in page).' },
-  { gap: 'Failed authorization and bypass attempts (403 forbidden, csrf_failed, 429 rate_limited) are not security events', owasp: ['A09'], asvs: ['16.3.2 (L2)', '16.3.3 (L2, partial)'], note: 'Open: authentication outcomes, account, admin and membership actions are recorded; refusals are only in the request log.' },
+  { gap: 'Email is an account-recovery channel (reset link)', owasp: ['A07'], asvs: ['6.3.6 (L3)'], note: 'By design: whoever controls the mailbox can reset the password (15 min, single-use, all sessions revoked, owner notified); for a user with a second factor, the new password alone does not sign in.' },
+  { gap: 'Admin-initiated password reset', owasp: ['A07'], asvs: ['6.4.6 (L3)'], note: 'Open: admins can disable, delete and impersonate a user and reset their second factors, not start a password reset on their behalf (the user can, from the sign-in page).' },
+  { gap: 'Failed authorization and bypass attempts (403 forbidden, csrf_failed, mfa_required, 429 rate_limited) are not security events', owasp: ['A09'], asvs: ['16.3.2 (L2)', '16.3.3 (L2, partial)'], note: 'Open: authentication outcomes, account, admin and membership actions are recorded; refusals are only in the request log.' },
   { gap: 'Log protection and shipping (tamper evidence, separate log system), a log inventory', owasp: ['A09'], asvs: ['16.1.1 (L2)', '16.4.2 (L2)', '16.4.3 (L2)'], note: 'Operator\'s job: Gatehouse logs JSON to stdout and keeps events in its own database, which an admin of the database can alter.' },
-  { gap: 'Secrets in a vault or HSM; automatic key rotation', owasp: ['A02', 'A05'], asvs: ['13.3.1 (L2)', '13.3.3 (L3)', '13.3.4 (L3)'], note: 'Open: SESSION_SECRET comes from the environment; SESSION_SECRET_PREVIOUS supports manual rotation.' },
+  { gap: 'Secrets in a vault or HSM; automatic key rotation', owasp: ['A02', 'A05'], asvs: ['13.3.1 (L2)', '13.3.3 (L3)', '13.3.4 (L3)'], note: 'Open: SESSION_SECRET comes from the environment (the TOTP sealing key is derived from it); SESSION_SECRET_PREVIOUS supports manual rotation.' },
   { gap: 'CSP violation reporting and per-response nonces', owasp: ['A05'], asvs: ['3.4.7 (L3)', '3.4.3 (L3 part)'], note: 'Open: a static policy without report-to; the UI has no inline script to need a nonce.' },
   { gap: 'TLS termination and TLS to PostgreSQL/Redis', owasp: ['A02'], asvs: ['12.2.1 (L1)', '12.3.1 (L2)'], note: 'Operator\'s job (reverse proxy, connection URLs); doctor fails when PUBLIC_URL is not https. SMTP credentials require TLS to a remote host.' },
   { gap: 'Dependency audit against this registry', owasp: ['A06'], asvs: ['15.2.1 (L1, partial)'], note: 'The configured registry has no audit endpoint (HTTP 405): CI reports "unavailable" rather than a pass. ESLint security and secretlint do run.' },
+  ...MFA_GAPS,
 ];
 //#endregion
 
