@@ -63,6 +63,7 @@ const ORIGIN = 'test/core/csrf.test.ts :: Origin check > ';
 const HDR = 'test/core/headers.test.ts :: security headers (http PUBLIC_URL) > ';
 const HTTPS = 'test/core/headers.test.ts :: https PUBLIC_URL > ';
 const BODY = 'test/core/hygiene.test.ts :: request bodies > ';
+const CTRL = 'test/core/control-characters.test.ts :: control characters in ids, filters and path parameters > ';
 const PW = 'test/core/hygiene.test.ts :: password policy > ';
 const ENUM = 'test/core/hygiene.test.ts :: login does not reveal accounts > ';
 const NORM = 'test/core/hygiene.test.ts :: email normalization > ';
@@ -309,7 +310,7 @@ export const GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
-    guarantee: 'Input validation: unknown fields, null, wrong types and bad values → 400 invalid_request and nothing changes; partial updates apply only the fields present and {} changes nothing',
+    guarantee: 'Input validation: unknown fields, null, wrong types, bad values and control characters in ids and filters → 400 invalid_request and nothing changes, alike on SQLite and PostgreSQL; partial updates apply only the fields present and {} changes nothing',
     owasp: ['A03', 'A04'],
     asvs: ['2.2.1', '2.2.2', '15.3.3', '15.3.5'],
     tests: [
@@ -324,6 +325,9 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${ADMIN}admin route bodies refuse unknown fields, wrong types and null (400); unknown ids → 404`,
       `${ROLES}bad bodies → 400 and nothing changes`,
       'test/admin/users-list.test.ts :: GET /api/admin/users > a bad page → 400 invalid_request (0, -1, abc, 1.5, 1e2, repeated)',
+      `${CTRL}every route with a path parameter answers 400 invalid_request, logs no error and changes nothing`,
+      `${CTRL}a NUL after a real id is refused, not cut off: the admin's own session and the member stay`,
+      `${CTRL}ids and filters in query strings and bodies are refused the same way`,
     ],
   },
   {
