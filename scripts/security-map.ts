@@ -642,6 +642,8 @@ export const GUARANTEES: readonly Guarantee[] = [
     tests: [
       `${UI}unknown pages show "page not found" (404) while /api stays JSON; index.html has no inline script or style`,
       `${UI}signed-out visits go to sign-in and come back; only same-origin return paths are followed`,
+      'test/web/return-path.test.ts :: returnPathFor (sign-in ?next=) > refuses %j',
+      'test/web/return-path.test.ts :: returnPathFor (sign-in ?next=) > every result is a same-origin path that passes the rules again unchanged',
     ],
   },
   {
