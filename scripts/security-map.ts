@@ -367,6 +367,7 @@ export const GUARANTEES: readonly Guarantee[] = [
       'test/core/hygiene.test.ts :: router-level errors (over-long path parameter, bad URL encoding) > are answered from the error catalog with the contract headers',
       'test/redis/redis-store.test.ts :: Redis counter store > configured but unreachable: every operation fails with 503 unavailable (never a silent pass), ping is false, close does not hang',
       'test/redis/shared-limits.test.ts :: Redis configured but down > login, register and forgot-password answer 503 unavailable and change nothing; /readyz 503 with counters:false; /healthz 200',
+      'test/email/outage.test.ts :: forgot-password while the database is down > answers 503 unavailable like every other route that needs the database, and queues and counts nothing',
       `${SERVE}unknown /api routes stay JSON 404, even when a browser asks for HTML`,
     ],
   },
