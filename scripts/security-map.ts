@@ -657,6 +657,15 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${MULTI}deletion, demotion and the end of an impersonation on one instance are refused on the other on the very next request`,
     ],
   },
+  {
+    guarantee: 'Slow clients: a request must arrive in full within REQUEST_TIMEOUT (else 408 and the connection is closed); on SIGTERM, connections whose request never arrived are closed after 2 s, so a stalled client cannot hold a shutdown',
+    owasp: ['A04', 'A05'],
+    asvs: ['2.4.1'],
+    tests: [
+      'test/ops/slow-clients.test.ts :: slow clients (real server process, real sockets) > REQUEST_TIMEOUT: a body or headers that never arrive in full get 408 and the connection closed; a complete slow-ish request is served',
+      'test/ops/slow-clients.test.ts :: slow clients (real server process, real sockets) > SIGTERM with a stalled upload, half-sent headers and an idle keep-alive exits 0 within seconds; a body completing meanwhile is still answered',
+    ],
+  },
 ];
 
 export const NOT_COVERED: readonly Gap[] = [

@@ -48,6 +48,13 @@ describe('config: durations', () => {
     expect(problemsOf({ SESSION_TTL: 'forever' })).toEqual(['SESSION_TTL must be a duration like 30s, 15m, 24h or 7d']);
     expect(problemsOf({ RESET_TOKEN_TTL: '0m' })).toEqual(['RESET_TOKEN_TTL must be a duration like 30s, 15m, 24h or 7d']);
   });
+
+  it('REQUEST_TIMEOUT and KEEP_ALIVE_TIMEOUT are durations of at most 1h (socket timers overflow beyond ~24 days)', () => {
+    const c = load({ REQUEST_TIMEOUT: '500ms', KEEP_ALIVE_TIMEOUT: '1h' });
+    expect([c.requestTimeoutMs, c.keepAliveTimeoutMs]).toEqual([500, 3_600_000]);
+    expect(problemsOf({ REQUEST_TIMEOUT: '0s' })).toEqual(['REQUEST_TIMEOUT must be a duration like 30s, 15m, 24h or 7d']);
+    expect(problemsOf({ REQUEST_TIMEOUT: '61m', KEEP_ALIVE_TIMEOUT: '30d' })).toEqual(['REQUEST_TIMEOUT must be at most 1h', 'KEEP_ALIVE_TIMEOUT must be at most 1h']);
+  });
 });
 
 describe('config: defaults (the contract table)', () => {
@@ -77,6 +84,8 @@ describe('config: defaults (the contract table)', () => {
     expect(c.loginMaxFailures).toBe(10);
     expect(c.loginMaxFailuresPerAccountHour).toBe(100);
     expect(c.passwordMinLength).toBe(8);
+    expect(c.requestTimeoutMs).toBe(30_000);
+    expect(c.keepAliveTimeoutMs).toBe(72_000);
     expect(c.trustProxy).toBe(false);
     expect(c.logLevel).toBe('info');
   });
