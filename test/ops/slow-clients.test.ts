@@ -1,6 +1,8 @@
+import { createServer, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { trackConnections } from '../../src/http/drain.js';
 import { freePort, start, tempDir, waitForHealthy, type Running } from './processes.js';
 
 /**
@@ -148,5 +150,38 @@ describe('slow clients (real server process, real sockets)', () => {
     // The stalled requests never reached a handler: nothing was answered on them.
     expect(stalledBody.received()).toBe('');
     expect(stalledHeaders.received()).toBe('');
+  });
+});
+
+describe('trackConnections (what the shutdown closes, and what it leaves alone)', () => {
+  it('closeAllButHandling closes idle connections and requests still arriving, never one whose request is in a handler; closeAll closes the rest', async () => {
+    const held: ServerResponse[] = [];
+    const server = createServer((request, response) => {
+      if (request.url === '/hold') held.push(response);
+      else response.end('ok');
+    });
+    const drain = trackConnections(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => { resolve(); }));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const handling = await open(port, 'GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
+      const idle = await open(port, 'GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+      await idle.waitFor(/ok$/);
+      const stalledBody = await open(port, STALLED_BODY);
+      const stalledHeaders = await open(port, STALLED_HEADERS);
+      while (held.length === 0) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+
+      expect(drain.closeAllButHandling()).toBe(3);
+      for (const client of [idle, stalledBody, stalledHeaders]) expect(await within(client.closed, 2_000)).not.toBe('still open');
+      expect(await within(handling.closed, 200)).toBe('still open');
+      // The request in its handler is still answered.
+      held[0]?.end('done');
+      expect(await handling.waitFor(/done$/)).toMatch(/^HTTP\/1\.1 200 /);
+      expect(drain.closeAll()).toBe(1);
+      expect(await within(handling.closed, 2_000)).not.toBe('still open');
+    } finally {
+      server.close();
+    }
   });
 });
