@@ -281,7 +281,7 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     registerMaxPerIp: r.int('REGISTER_MAX_PER_IP', 20, 1, 1_000_000),
     emailMaxPerAddress: r.int('EMAIL_MAX_PER_ADDRESS', 5, 1, 1_000_000),
     loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
-    loginMaxFailuresPerAccountHour: 100,
+    loginMaxFailuresPerAccountHour: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
     passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 256),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: logLevel(r),

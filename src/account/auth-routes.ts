@@ -13,6 +13,7 @@ import { notify } from '../email/flows.js';
 import { passwordChangedNotice } from '../email/templates.js';
 import { confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
 import { findUserWithOrg, toUserView } from './users.js';
+import { rememberSignInAddress } from './login-ceiling.js';
 
 function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
   return Type.Union([schema, Type.Null()]);
@@ -55,6 +56,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const meta = metaOf(request);
       const user = await registerUser(s, request.body, meta);
       await startSession(s, reply, { user, meta, replaceSessionId: await presentedSessionId(s, request) });
+      await rememberSignInAddress(s, user.email, meta.ip);
       await sendVerificationEmail(s, user);
       return reply.code(201).send({ user: toUserView(user) });
     },
@@ -69,6 +71,8 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const party = { id: user.id, email: user.email };
       const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
       await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events });
+      // The sign-in is complete here: this address may pass the per-account ceiling later.
+      await rememberSignInAddress(s, user.email, meta.ip);
       return { user: toUserView(user) };
     },
   );

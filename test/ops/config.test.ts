@@ -99,8 +99,8 @@ describe('config: defaults (the contract table)', () => {
   });
 
   it('values are read as given', () => {
-    const c = load({ HOST: '0.0.0.0', MAX_SESSIONS: '3', REGISTER_MAX_PER_IP: '7', EMAIL_MAX_PER_ADDRESS: '2', LOGIN_MAX_FAILURES: '4', PASSWORD_MIN_LENGTH: '12', REDIS_URL: 'redis://127.0.0.1:6379', MAIL_FROM: 'Ops <ops@example.com>' });
-    expect([c.host, c.maxSessions, c.registerMaxPerIp, c.emailMaxPerAddress, c.loginMaxFailures, c.passwordMinLength]).toEqual(['0.0.0.0', 3, 7, 2, 4, 12]);
+    const c = load({ HOST: '0.0.0.0', MAX_SESSIONS: '3', REGISTER_MAX_PER_IP: '7', EMAIL_MAX_PER_ADDRESS: '2', LOGIN_MAX_FAILURES: '4', LOGIN_MAX_FAILURES_PER_ACCOUNT: '40', PASSWORD_MIN_LENGTH: '12', REDIS_URL: 'redis://127.0.0.1:6379', MAIL_FROM: 'Ops <ops@example.com>' });
+    expect([c.host, c.maxSessions, c.registerMaxPerIp, c.emailMaxPerAddress, c.loginMaxFailures, c.loginMaxFailuresPerAccountHour, c.passwordMinLength]).toEqual(['0.0.0.0', 3, 7, 2, 4, 40, 12]);
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.mail.from).toBe('Ops <ops@example.com>');
   });
@@ -136,6 +136,7 @@ describe('config: `??` semantics and invalid values', () => {
     ['MAX_SESSIONS', '1e2'],
     ['MAX_SESSIONS', '0x10'],
     ['LOGIN_MAX_FAILURES', 'ten'],
+    ['LOGIN_MAX_FAILURES_PER_ACCOUNT', '0'],
     ['REGISTER_MAX_PER_IP', '0'],
     ['EMAIL_MAX_PER_ADDRESS', '0'],
     ['PASSWORD_MIN_LENGTH', '7'],
