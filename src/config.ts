@@ -45,6 +45,10 @@ export interface Config {
   readonly loginMaxFailures: number;
   readonly loginMaxFailuresPerAccountHour: number;
   readonly passwordMinLength: number;
+  /** Site admins must have a second factor before any /api/admin route answers (default: on in production). */
+  readonly adminRequireMfa: boolean;
+  /** WebAuthn relying party ID: PUBLIC_URL's host name. */
+  readonly rpId: string;
   /** false, true (trust every hop), a hop count, or a comma-separated list of proxy addresses/CIDRs. */
   readonly trustProxy: boolean | number | string;
   readonly logLevel: string;
@@ -89,6 +93,7 @@ interface Reader {
   str(name: string, fallback: string): string;
   int(name: string, fallback: number, min: number, max: number): number;
   duration(name: string, fallback: string): number;
+  bool(name: string, fallback: boolean): boolean;
 }
 
 function makeReader(env: Environment): Reader {
@@ -109,6 +114,14 @@ function makeReader(env: Environment): Reader {
         return fallback;
       }
       return n;
+    },
+    bool(name, fallback) {
+      const v = raw(name);
+      if (v === undefined) return fallback;
+      if (v === 'true' || v === '1') return true;
+      if (v === 'false' || v === '0') return false;
+      problems.push(`${name} must be true or false`);
+      return fallback;
     },
     duration(name, fallback) {
       const v = raw(name) ?? fallback;
@@ -229,10 +242,12 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
   const publicUrlRaw = r.str('PUBLIC_URL', `http://localhost:${String(port)}`);
   let publicUrl = `http://localhost:${String(port)}`;
   let publicOrigin = publicUrl;
+  let rpId = 'localhost';
   try {
     const u = new URL(publicUrlRaw);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
     publicOrigin = u.origin;
+    rpId = u.hostname;
     publicUrl = publicUrlRaw.replace(/\/+$/, '');
   } catch {
     r.problems.push('PUBLIC_URL must be an absolute http(s) URL');
@@ -283,6 +298,8 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
     loginMaxFailuresPerAccountHour: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
     passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 256),
+    adminRequireMfa: r.bool('ADMIN_REQUIRE_MFA', production),
+    rpId,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: logLevel(r),
     dataDir,

@@ -6,7 +6,7 @@ import { createOrganizationWithOwner } from '../org/organizations.js';
 import { revokeUserSessions } from '../session/sessions.js';
 import { isValidEmail, normalizeEmail } from './email-address.js';
 import { checkPassword } from './password-policy.js';
-import { accountCeiling } from './login-ceiling.js';
+import { accountCeiling, rememberSignInAddress } from './login-ceiling.js';
 import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findUserWithOrgByEmail } from './users.js';
 import type { User } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -106,8 +106,20 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     throw new AppError('invalid_credentials');
   }
   if (user.disabled === 1) throw new AppError('account_inactive');
-  await s.limiter.reset(s.limits.loginAccountIp, acctIpKey);
+  // The failure count is NOT cleared here: for a user with a second factor the password is only
+  // half a login, and clearing it would give a password thief a fresh budget of code guesses with
+  // every password step. The caller clears it once the whole login succeeded (clearLoginFailures).
   return user;
+}
+
+/**
+ * A complete, successful login from this address (the password alone, or the password and the
+ * second factor): its failure count starts again, and the address may pass the per-account
+ * ceiling later (see login-ceiling.ts).
+ */
+export async function clearLoginFailures(s: Services, email: string, meta: RequestMeta): Promise<void> {
+  await s.limiter.reset(s.limits.loginAccountIp, `${email}|${meta.ip ?? 'unknown'}`);
+  await rememberSignInAddress(s, email, meta.ip);
 }
 
 /** Re-authentication for sensitive changes: the same limits as login, so a stolen session cannot brute-force. */

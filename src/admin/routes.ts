@@ -11,6 +11,7 @@ import { findUserWithOrg, toUserView, updateUser } from '../account/users.js';
 import { deleteUserAccount } from '../account/profile-service.js';
 import { ADMIN_PAGE_SIZE, searchUsers } from './users-query.js';
 import { endImpersonationsOf, startImpersonation, stopImpersonation } from './impersonation.js';
+import { resetUserFactors } from './mfa-reset.js';
 
 /** `page` from 1; empty means the first page, like an empty `q` means no filter. */
 const Page = Type.String({ pattern: '^([1-9][0-9]{0,6})?$' });
@@ -27,6 +28,8 @@ function requireAdmin(request: FastifyRequest): AuthContext {
   // While impersonating, the session is the target's: no admin power may leak through it.
   if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
   if (auth.user.role !== 'admin') throw new AppError('forbidden');
+  // ADMIN_REQUIRE_MFA: a stolen admin password alone must not reach admin powers.
+  if (auth.mfa.adminRequires) throw new AppError('mfa_required', 'Admins must use two-factor authentication. Set it up to continue.');
   return auth;
 }
 
@@ -93,6 +96,11 @@ export function adminRoutes(app: TypedApp, s: Services): void {
     const auth = requireAdmin(request);
     if (request.params.id === auth.user.id) throw new AppError('conflict', 'You cannot delete yourself here.');
     await deleteUserAccount(s, request.params.id, { id: auth.user.id, email: auth.user.email }, metaOf(request), 'admin');
+    return reply.code(204).send();
+  });
+
+  app.delete('/api/admin/users/:id/mfa', { preValidation: adminOnly, schema: { params: IdParam } }, async (request, reply) => {
+    await resetUserFactors(s, requireAdmin(request), request.params.id, metaOf(request));
     return reply.code(204).send();
   });
 
