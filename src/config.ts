@@ -22,6 +22,9 @@ export interface Config {
   readonly nodeEnv: string;
   readonly host: string;
   readonly port: number;
+  /** The whole request (headers and body) must arrive within this; also the socket inactivity limit. */
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
   readonly publicUrl: string;
   readonly publicOrigin: string;
   readonly https: boolean;
@@ -211,6 +214,17 @@ function redisUrl(r: Reader): string | undefined {
   return url;
 }
 
+/**
+ * Socket timers: Node turns a delay beyond about 24 days into 1 ms (closing every connection at
+ * once), and no client needs more than an hour to send a 16 KiB request. So at most 1 h.
+ */
+function socketTimeout(r: Reader, name: string, fallback: string): number {
+  const ms = r.duration(name, fallback);
+  if (ms <= 3_600_000) return ms;
+  r.problems.push(`${name} must be at most 1h`);
+  return parseDuration(fallback) ?? 30_000;
+}
+
 export interface LoadOptions {
   readonly cwd?: string;
   /** When false, a development secret is never written to disk (tests, doctor). */
@@ -262,6 +276,8 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     nodeEnv,
     host: r.str('HOST', '127.0.0.1'),
     port,
+    requestTimeoutMs: socketTimeout(r, 'REQUEST_TIMEOUT', '30s'),
+    keepAliveTimeoutMs: socketTimeout(r, 'KEEP_ALIVE_TIMEOUT', '72s'),
     publicUrl,
     publicOrigin,
     https: publicOrigin.startsWith('https:'),
@@ -280,7 +296,7 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     registerMaxPerIp: r.int('REGISTER_MAX_PER_IP', 20, 1, 1_000_000),
     emailMaxPerAddress: r.int('EMAIL_MAX_PER_ADDRESS', 5, 1, 1_000_000),
     loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
-    loginMaxFailuresPerAccountHour: 100,
+    loginMaxFailuresPerAccountHour: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
     passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 256),
     adminRequireMfa: r.bool('ADMIN_REQUIRE_MFA', production),
     rpId,

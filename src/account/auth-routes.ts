@@ -13,6 +13,7 @@ import { notify } from '../email/flows.js';
 import { passwordChangedNotice } from '../email/templates.js';
 import { clearLoginFailures, confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
 import { findUserWithOrg, toUserView } from './users.js';
+import { rememberSignInAddress } from './login-ceiling.js';
 import { beginSecondFactor } from '../mfa/begin.js';
 
 function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
@@ -65,6 +66,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const meta = metaOf(request);
       const user = await registerUser(s, request.body, meta);
       await startSession(s, reply, { user, meta, replaceSessionId: await presentedSessionId(s, request) });
+      await rememberSignInAddress(s, user.email, meta.ip);
       await sendVerificationEmail(s, user);
       return reply.code(201).send({ user: toUserView(user) });
     },

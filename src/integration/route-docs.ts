@@ -47,7 +47,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     tag: 'email',
     summary: 'Request a password reset email',
     description: 'Answers the same whether or not the account exists.',
-    responses: { 202: 'Accepted.', 400: 'invalid_request', 429: 'rate_limited' },
+    responses: { 202: 'Accepted.', 400: 'invalid_request', 429: 'rate_limited', 503: 'unavailable (the database or the counter store is down: no email could be prepared)' },
   },
   'POST /api/auth/reset-password': {
     tag: 'email',
