@@ -10,6 +10,7 @@ import { accountCeiling, rememberSignInAddress } from './login-ceiling.js';
 import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findUserWithOrgByEmail } from './users.js';
 import type { User } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { countFactors, hasSecondFactor, type FactorCounts } from '../mfa/factors.js';
 
 export function requireValidEmail(raw: string, field = 'email'): string {
   const email = normalizeEmail(raw);
@@ -81,7 +82,7 @@ export async function registerUser(s: Services, input: RegisterInput, meta: Requ
  * per-account one not from an address that signed in to the account before).
  * Returns the user with their organization (for the response), or throws an AppError.
  */
-export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<UserWithOrg> {
+export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<VerifiedCredentials> {
   const email = normalizeEmail(rawEmail);
   const ip = meta.ip ?? 'unknown';
   const acctIpKey = `${email}|${ip}`;
@@ -106,10 +107,19 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     throw new AppError('invalid_credentials');
   }
   if (user.disabled === 1) throw new AppError('account_inactive');
-  // The failure count is NOT cleared here: for a user with a second factor the password is only
-  // half a login, and clearing it would give a password thief a fresh budget of code guesses with
-  // every password step. The caller clears it once the whole login succeeded (clearLoginFailures).
-  return user;
+  const factors = await countFactors(s.db.kysely, user.id);
+  // Without a second factor the login is complete: clear the count at once, so a burst of correct
+  // logins never piles up attempts. With one, the password is only half a login and the count is
+  // NOT cleared: that would hand a password thief a fresh budget of code guesses with every
+  // password step; the second step clears it once it succeeds.
+  if (!hasSecondFactor(factors)) await clearLoginFailures(s, user.email, meta);
+  return { user, factors };
+}
+
+export interface VerifiedCredentials {
+  readonly user: UserWithOrg;
+  /** The user's second factors: any of them means the login needs its second step. */
+  readonly factors: FactorCounts;
 }
 
 /**
