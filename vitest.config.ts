@@ -9,6 +9,7 @@ const DIALECT_SUITES = [
   'test/profile/**/*.test.ts',
   'test/admin/**/*.test.ts',
   'test/forward-auth/**/*.test.ts',
+  'test/mfa/**/*.test.ts',
   'test/smoke.test.ts',
   'test/oidc/**/*.test.ts',
 ];

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, readEnvironment, type Config } from './config.js';
+import { ConfigError, loadConfig, readEnvironment, type Config, type Environment } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
 import { createArgon2Hasher, OWASP_ARGON2 } from './account/hasher.js';
-import { auditConfig, hasErrors, type Finding } from './doctor.js';
+import { auditConfig, hasErrors, productionAdminRequireMfa, type Finding } from './doctor.js';
+import { databaseChecks } from './ops/doctor-database.js';
 import { AdminSetupError, createAdmin, findAccount, promoteToAdmin, requireAdminEmail } from './ops/create-admin.js';
 import { promptHidden, readFirstLine } from './ops/prompt.js';
 import { OIDC_USAGE, OidcUsageError, oidcCommand } from './oidc/cli.js';
@@ -98,8 +99,20 @@ function formatFinding(f: Finding): string {
   return `${f.severity.toUpperCase().padEnd(7)} ${f.subject.padEnd(24)} ${f.message}`;
 }
 
-function doctor(): number {
-  const findings = auditConfig(readEnvironment());
+/** The database this environment names, when its configuration loads at all (the audit says why not). */
+function tryDatabaseUrl(env: Environment): string | undefined {
+  try {
+    return loadConfig(env, { persistDevSecret: false }).databaseUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+async function doctor(): Promise<number> {
+  const env = readEnvironment();
+  const findings = auditConfig(env);
+  const databaseUrl = tryDatabaseUrl(env);
+  if (databaseUrl !== undefined) findings.push(...(await databaseChecks(databaseUrl, productionAdminRequireMfa(env))));
   out('gatehouse doctor: this environment, audited for production');
   for (const f of findings) out(formatFinding(f));
   const count = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length;

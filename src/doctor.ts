@@ -170,6 +170,17 @@ function networkChecks(env: Environment, config: Config | undefined): Finding[] 
   return [];
 }
 
+/** ADMIN_REQUIRE_MFA as production reads it: on unless set to false. */
+export function productionAdminRequireMfa(env: Environment): boolean {
+  const v = value(env, 'ADMIN_REQUIRE_MFA');
+  return v !== 'false' && v !== '0';
+}
+
+function mfaChecks(env: Environment): Finding[] {
+  if (productionAdminRequireMfa(env)) return [];
+  return [{ severity: 'warning', subject: 'ADMIN_REQUIRE_MFA', message: 'ADMIN_REQUIRE_MFA is off: a site admin reaches every admin route, and impersonates, with a password alone' }];
+}
+
 function lifetimeChecks(config: Config | undefined): Finding[] {
   if (config === undefined) return [];
   const findings: Finding[] = [];
@@ -222,6 +233,7 @@ export function auditConfig(env: Environment, options: AuditOptions = {}): Findi
     ...storageChecks(env, boot.config),
     ...networkChecks(env, boot.config),
     ...lifetimeChecks(boot.config),
+    ...mfaChecks(env),
   ];
   const ordered = findings.map((f, i) => ({ f, i })).sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || a.i - b.i);
   return redact(ordered.map(({ f }) => f), secretValues(env));

@@ -6,6 +6,7 @@ import type { PasswordHasher } from './account/hasher.js';
 import type { Mailer } from './email/mailer.js';
 import type { Limit, Limiter } from './rate-limit/limits.js';
 import type { TokenKeys } from './crypto/jwt.js';
+import type { SecretBox } from './mfa/secret-box.js';
 
 export interface Limits {
   readonly loginAccountIp: Limit;
@@ -36,5 +37,9 @@ export interface Services {
   readonly limits: Limits;
   readonly sessionKeys: TokenKeys;
   readonly emailKeys: TokenKeys;
+  /** Pending second-factor logins (`gh_mfa`): their own audience and key. */
+  readonly mfaKeys: TokenKeys;
+  /** Seals TOTP secrets at rest. */
+  readonly mfaBox: SecretBox;
   readonly logger: Logger;
 }

@@ -13,6 +13,8 @@ import { notify } from '../email/flows.js';
 import { passwordChangedNotice } from '../email/templates.js';
 import { confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
 import { findUserWithOrg, toUserView } from './users.js';
+import { rememberSignInAddress } from './login-ceiling.js';
+import { beginSecondFactor } from '../mfa/begin.js';
 
 function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
   return Type.Union([schema, Type.Null()]);
@@ -34,12 +36,21 @@ const UserViewSchema = Type.Object({
 
 const MeResponse = Type.Object({
   user: UserViewSchema,
-  session: Type.Object({ id: Type.String(), createdAt: Type.String(), lastActiveAt: Type.String(), expiresAt: Type.String() }),
+  session: Type.Object({ id: Type.String(), createdAt: Type.String(), lastActiveAt: Type.String(), expiresAt: Type.String(), authMethods: Type.Array(Type.String()) }),
   impersonator: Nullable(Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() })),
+  /** `setupRequired`: a policy demands a second factor the user does not have yet (the UI sends them to set one up). */
+  mfa: Type.Object({
+    enabled: Type.Boolean(),
+    setupRequired: Type.Boolean(),
+    /** Which policy demands it: the organization's, or ADMIN_REQUIRE_MFA for a site admin. */
+    requiredBy: Nullable(Type.Union([Type.Literal('organization'), Type.Literal('admin')])),
+  }),
 });
 
 export function authRoutes(app: TypedApp, s: Services): void {
   const requireSession = sessionGuard(s);
+  // /me and logout stay reachable while an organization's second-factor policy waits for setup.
+  const requireAnySession = sessionGuard(s, { allowWithoutMfa: true });
 
   app.post(
     '/api/auth/register',
@@ -55,6 +66,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const meta = metaOf(request);
       const user = await registerUser(s, request.body, meta);
       await startSession(s, reply, { user, meta, replaceSessionId: await presentedSessionId(s, request) });
+      await rememberSignInAddress(s, user.email, meta.ip);
       await sendVerificationEmail(s, user);
       return reply.code(201).send({ user: toUserView(user) });
     },
@@ -65,7 +77,9 @@ export function authRoutes(app: TypedApp, s: Services): void {
     { schema: { body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }) } },
     async (request, reply) => {
       const meta = metaOf(request);
-      const user = await verifyCredentials(s, request.body.email, request.body.password, meta);
+      const { user, factors } = await verifyCredentials(s, request.body.email, request.body.password, meta);
+      const pending = await beginSecondFactor(s, reply, user.id, factors);
+      if (pending !== null) return pending;
       const party = { id: user.id, email: user.email };
       const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
       await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events });
@@ -73,7 +87,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
     },
   );
 
-  app.post('/api/auth/logout', { preHandler: requireSession }, async (request, reply) => {
+  app.post('/api/auth/logout', { preHandler: requireAnySession }, async (request, reply) => {
     const auth = requireAuth(request);
     await revokeSessionById(s.db.kysely, auth.sessionId, s.clock.now());
     // Signing out while impersonating signs the admin out too: their own session has no cookie any more.
@@ -91,7 +105,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
     return reply.header('clear-site-data', '"cache", "cookies", "storage"').code(204).send();
   });
 
-  app.get('/api/auth/me', { preHandler: requireSession, schema: { response: { 200: MeResponse } } }, (request) => {
+  app.get('/api/auth/me', { preHandler: requireAnySession, schema: { response: { 200: MeResponse } } }, (request) => {
     const auth = requireAuth(request);
     return {
       user: toUserView(auth.user),
@@ -100,8 +114,14 @@ export function authRoutes(app: TypedApp, s: Services): void {
         createdAt: new Date(auth.session.createdAt).toISOString(),
         lastActiveAt: new Date(auth.session.lastActiveAt).toISOString(),
         expiresAt: new Date(auth.session.expiresAt).toISOString(),
+        authMethods: [...auth.authMethods],
       },
       impersonator: auth.impersonator === null ? null : { id: auth.impersonator.id, email: auth.impersonator.email, name: auth.impersonator.name },
+      mfa: {
+        enabled: auth.mfa.enabled,
+        setupRequired: auth.mfa.orgRequires || auth.mfa.adminRequires,
+        requiredBy: auth.mfa.orgRequires ? ('organization' as const) : auth.mfa.adminRequires ? ('admin' as const) : null,
+      },
     };
   });
 

@@ -7,14 +7,17 @@ import { findMembership, isLastOwnerWithMembers, leaveOrganization } from '../or
 import { notify, sendVerificationEmail } from '../email/flows.js';
 import { emailChangedNotice } from '../email/templates.js';
 import type { AuthContext } from '../session/authenticate.js';
-import { confirmPassword, requireName, requireValidEmail } from './auth-service.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { reauthenticate } from '../mfa/reauth.js';
+import { requireName, requireValidEmail } from './auth-service.js';
 import { findUserByEmail, findUserWithOrg, updateUser, type UserWithOrg } from './users.js';
 
 export interface ProfilePatch {
   readonly name?: string;
   readonly email?: string;
   readonly organizationName?: string;
-  readonly currentPassword?: string;
+  readonly currentPassword?: string | undefined;
+  readonly passkey?: AuthenticationResponseJSON | undefined;
 }
 
 /**
@@ -33,8 +36,8 @@ export async function updateProfile(s: Services, auth: AuthContext, patch: Profi
   if (email !== undefined) {
     // A stolen session alone must not be able to take the account over via its email address.
     if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
-    if (patch.currentPassword === undefined) throw invalidRequest({ currentPassword: 'Enter your current password to change your email.' });
-    await confirmPassword(s, userId, patch.currentPassword, meta);
+    if (patch.currentPassword === undefined && patch.passkey === undefined) throw invalidRequest({ currentPassword: 'Enter your current password to change your email.' });
+    await reauthenticate(s, auth, { password: patch.currentPassword, passkey: patch.passkey }, meta, 'currentPassword');
     if ((await findUserByEmail(s.db.kysely, email)) !== undefined) throw new AppError('email_taken');
   }
   const now = s.clock.now();

@@ -6,7 +6,7 @@ import { findUserWithOrg, type UserWithOrg } from '../account/users.js';
 import type { AuthContext } from '../session/authenticate.js';
 import { resumeSession, startSession } from '../session/issue.js';
 import { clearSessionCookies } from '../session/cookies.js';
-import { revokeSessionById } from '../session/sessions.js';
+import { revokeSessionById, STRONG_METHODS } from '../session/sessions.js';
 import type { Executor } from '../db/database.js';
 
 /**
@@ -19,6 +19,11 @@ export async function startImpersonation(s: Services, reply: FastifyReply, admin
   if (target === undefined) throw new AppError('not_found');
   if (target.id === admin.user.id || target.role === 'admin') throw new AppError('forbidden', 'Admins cannot be impersonated.');
   if (target.disabled === 1) throw new AppError('forbidden', 'Disabled users cannot be impersonated.');
+  // Acting as someone else is the most powerful thing an admin does: with ADMIN_REQUIRE_MFA it
+  // needs a session that was itself made with a second factor, not merely an admin who has one.
+  if (s.config.adminRequireMfa && !admin.authMethods.some((m) => STRONG_METHODS.includes(m))) {
+    throw new AppError('mfa_required', 'Sign in with your second factor to impersonate.');
+  }
   const now = s.clock.now();
   const ttlMs = Math.max(1000, Math.min(s.config.impersonationTtlMs, admin.session.expiresAt - now));
   const actor = { id: admin.user.id, email: admin.user.email };

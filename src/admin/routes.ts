@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
-import { IdParam, type TypedApp } from '../http/typed.js';
+import { Id, IdParam, PlainText, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
 import { AppError } from '../errors.js';
 import { recordEvent, searchEvents } from '../events/security-events.js';
@@ -11,6 +11,7 @@ import { findUserWithOrg, toUserView, updateUser } from '../account/users.js';
 import { deleteUserAccount } from '../account/profile-service.js';
 import { ADMIN_PAGE_SIZE, searchUsers } from './users-query.js';
 import { endImpersonationsOf, startImpersonation, stopImpersonation } from './impersonation.js';
+import { resetUserFactors } from './mfa-reset.js';
 
 /** `page` from 1; empty means the first page, like an empty `q` means no filter. */
 const Page = Type.String({ pattern: '^([1-9][0-9]{0,6})?$' });
@@ -27,6 +28,8 @@ export function requireAdmin(request: FastifyRequest): AuthContext {
   // While impersonating, the session is the target's: no admin power may leak through it.
   if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
   if (auth.user.role !== 'admin') throw new AppError('forbidden');
+  // ADMIN_REQUIRE_MFA: a stolen admin password alone must not reach admin powers.
+  if (auth.mfa.adminRequires) throw new AppError('mfa_required', 'Admins must use two-factor authentication. Set it up to continue.');
   return auth;
 }
 
@@ -41,7 +44,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
 
   app.get(
     '/api/admin/users',
-    { preValidation: adminOnly, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), page: Type.Optional(Page) }, { additionalProperties: false }) } },
+    { preValidation: adminOnly, schema: { querystring: Type.Object({ q: Type.Optional(PlainText(200)), page: Type.Optional(Page) }, { additionalProperties: false }) } },
     async (request) => {
       const page = pageOf(request.query.page);
       const { users, total } = await searchUsers(s.db.kysely, request.query.q ?? '', page);
@@ -96,9 +99,14 @@ export function adminRoutes(app: TypedApp, s: Services): void {
     return reply.code(204).send();
   });
 
+  app.delete('/api/admin/users/:id/mfa', { preValidation: adminOnly, schema: { params: IdParam } }, async (request, reply) => {
+    await resetUserFactors(s, requireAdmin(request), request.params.id, metaOf(request));
+    return reply.code(204).send();
+  });
+
   app.post(
     '/api/admin/impersonate',
-    { preValidation: adminOnly, schema: { body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } },
+    { preValidation: adminOnly, schema: { body: Type.Object({ userId: Id }, { additionalProperties: false }) } },
     async (request, reply) => {
       const target = await startImpersonation(s, reply, requireAdmin(request), request.body.userId, metaOf(request));
       return { user: toUserView(target) };
@@ -116,7 +124,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
       preValidation: adminOnly,
       schema: {
         querystring: Type.Object(
-          { userId: Type.Optional(Type.String({ maxLength: 64 })), type: Type.Optional(Type.String({ maxLength: 64 })), page: Type.Optional(Page) },
+          { userId: Type.Optional(PlainText(64)), type: Type.Optional(PlainText(64)), page: Type.Optional(Page) },
           { additionalProperties: false },
         ),
       },

@@ -6,6 +6,7 @@ export const ADMIN_PAGE_SIZE = 20;
 
 export interface AdminUserView extends UserView {
   lastActiveAt: string | null;
+  mfa: { totp: boolean; passkeys: number };
 }
 
 function likePattern(q: string): string {
@@ -38,6 +39,10 @@ export async function searchUsers(db: Executor, q: string, page: number): Promis
         .where('sessions.impersonator_id', 'is', null)
         .as('last_active_at'),
     )
+    .select((eb) => [
+      eb.selectFrom('mfa_totp').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('mfa_totp.user_id', '=', 'users.id').where('mfa_totp.confirmed_at', 'is not', null).as('mfa_totp'),
+      eb.selectFrom('passkeys').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('passkeys.user_id', '=', 'users.id').as('mfa_passkeys'),
+    ])
     .orderBy('users.created_at', 'asc')
     .orderBy('users.id', 'asc')
     .limit(ADMIN_PAGE_SIZE)
@@ -45,6 +50,10 @@ export async function searchUsers(db: Executor, q: string, page: number): Promis
     .execute();
   return {
     total: totalRow?.n ?? 0,
-    users: rows.map((r) => ({ ...toUserView(r), lastActiveAt: r.last_active_at === null ? null : new Date(r.last_active_at).toISOString() })),
+    users: rows.map((r) => ({
+      ...toUserView(r),
+      lastActiveAt: r.last_active_at === null ? null : new Date(r.last_active_at).toISOString(),
+      mfa: { totp: Number(r.mfa_totp ?? 0) > 0, passkeys: Number(r.mfa_passkeys ?? 0) },
+    })),
   };
 }

@@ -1,12 +1,13 @@
 import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 
-export type Audience = 'gatehouse-session' | 'gatehouse-email';
+export type Audience = 'gatehouse-session' | 'gatehouse-email' | 'gatehouse-mfa';
 
 /** `typ` header per token family, checked on verify so one family can never pass for another. */
 const TYP: Record<Audience, string> = {
   'gatehouse-session': 'gatehouse-session+jwt',
   'gatehouse-email': 'gatehouse-email+jwt',
+  'gatehouse-mfa': 'gatehouse-mfa+jwt',
 };
 
 /**

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Db, Dialect } from './database.js';
+import { mfaMigration } from './migrations-mfa.js';
 import { oidcMigration } from './migrations-oidc.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the untyped schema they create */
@@ -133,7 +134,7 @@ function initial(dialect: Dialect): Migration {
 
 function provider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(dialect), '0003_oidc': oidcMigration() }),
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(dialect), '0002_mfa': mfaMigration(), '0003_oidc': oidcMigration() }),
   };
 }
 

@@ -20,6 +20,8 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   created_at: number;
+  /** 1: members must have a second factor (org policy). */
+  require_mfa: Generated<number>;
 }
 
 export interface MembershipsTable {
@@ -40,6 +42,8 @@ export interface SessionsTable {
   user_agent: string | null;
   impersonator_id: string | null;
   impersonator_session_id: string | null;
+  /** How the session was made: comma-separated, e.g. `password`, `password,totp`, `passkey`. */
+  auth_methods: Generated<string>;
 }
 
 export interface SecurityEventsTable {
@@ -99,6 +103,69 @@ export interface MailFailuresTable {
   failed_at: number;
 }
 
+/** One authenticator-app secret per user; `confirmed_at` null while the setup is pending. */
+export interface MfaTotpTable {
+  user_id: string;
+  /** AES-256-GCM sealed base32 secret (see src/mfa/secret-box.ts). */
+  secret_sealed: string;
+  created_at: number;
+  confirmed_at: number | null;
+  /** The last accepted 30 s time step: a code of this step or an older one is refused (replay). */
+  last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the normalized code (80 random bits each): never the code itself. */
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  /** base64url credential id, as the authenticator reports it. */
+  credential_id: string;
+  /** base64url COSE public key. */
+  public_key: string;
+  counter: number;
+  /** JSON array of transports, e.g. ["internal","hybrid"]. */
+  transports: string;
+  name: string;
+  device_type: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export type ChallengePurpose = 'register' | 'reauth' | 'mfa' | 'passwordless';
+
+/** WebAuthn challenges: single use, short-lived, bound to the session or pending login that asked. */
+export interface WebauthnChallengesTable {
+  id: string;
+  challenge: string;
+  purpose: ChallengePurpose;
+  user_id: string | null;
+  /** The Gatehouse session (register, reauth) or pending login id (mfa) it belongs to. */
+  bound_to: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A password login waiting for its second factor (the `gh_mfa` cookie names its id). */
+export interface MfaPendingTable {
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  failures: number;
+  /** Set when completed, or killed after too many wrong codes: never usable again. */
+  ended_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -109,6 +176,11 @@ export interface Database {
   invitations: InvitationsTable;
   outbox: OutboxTable;
   mail_failures: MailFailuresTable;
+  mfa_totp: MfaTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  mfa_pending: MfaPendingTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -122,3 +194,8 @@ export type NewSecurityEvent = Insertable<SecurityEventsTable>;
 export type EmailTokenRow = Selectable<EmailTokensTable>;
 export type Invitation = Selectable<InvitationsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type MfaTotp = Selectable<MfaTotpTable>;
+export type Passkey = Selectable<PasskeysTable>;
+export type NewPasskey = Insertable<PasskeysTable>;
+export type WebauthnChallenge = Selectable<WebauthnChallengesTable>;
+export type MfaPending = Selectable<MfaPendingTable>;

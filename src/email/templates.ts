@@ -128,3 +128,15 @@ export function passwordChangedNotice(to: string): EmailMessage {
     preview: `The password of your ${PRODUCT} account was changed.`,
   });
 }
+
+/** A short "this just happened to your account" notice (second factors, passkeys, recovery codes). */
+export function securityNotice(to: string, what: { readonly subject: string; readonly heading: string; readonly body: string }): EmailMessage {
+  return render({
+    to,
+    subject: `${what.subject} (${PRODUCT})`,
+    heading: what.heading,
+    paragraphs: [what.body],
+    footer: "If this wasn't you, reset your password now, review your devices and two-factor settings, and contact your administrator.",
+    preview: what.heading,
+  });
+}

@@ -28,7 +28,18 @@ export type SecurityEventType =
   | 'user_enabled'
   | 'user_deleted'
   | 'impersonation_started'
-  | 'impersonation_stopped';
+  | 'impersonation_stopped'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_failed'
+  | 'mfa_reset'
+  | 'recovery_code_used'
+  | 'recovery_codes_regenerated'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'passkey_login'
+  | 'passkey_counter_regressed'
+  | 'org_mfa_policy_changed';
 
 export interface Party {
   readonly id: string;

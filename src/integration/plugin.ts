@@ -3,8 +3,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { Dependencies } from '../app.js';
 import { createLimiter } from '../rate-limit/limits.js';
-import { createTokenKeys } from '../crypto/jwt.js';
-import { VERIFIED_SESSION_TOKENS } from '../session/tokens.js';
+import { createKeyring } from '../crypto/keyring.js';
 import { limitsFor, type Services } from '../services.js';
 import type { UserView } from '../account/users.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -51,8 +50,7 @@ export async function createServices(config: Config, deps: Dependencies): Promis
     mailer: deps.mailer,
     limiter: createLimiter(deps.counters, deps.clock),
     limits: limitsFor(config),
-    sessionKeys: await createTokenKeys('gatehouse-session', config.sessionSecret, config.sessionSecretPrevious, { verifiedCapacity: VERIFIED_SESSION_TOKENS }),
-    emailKeys: await createTokenKeys('gatehouse-email', config.sessionSecret, config.sessionSecretPrevious),
+    ...(await createKeyring(config)),
     logger: deps.logger,
   };
 }

@@ -6,6 +6,9 @@ import type { Services } from '../services.js';
 import { toUserView, type OrgRole } from '../account/users.js';
 import { checkSession, isMutating, type AuthContext } from '../session/authenticate.js';
 import { cookieNames } from '../session/cookies.js';
+import { requirementRefusal } from '../session/requirements.js';
+
+export { requirementRefusal };
 
 export interface RequireSessionOptions {
   /** `admin`: only site admins, and never through an impersonation session. */
@@ -24,17 +27,6 @@ export interface GatehouseSession {
 }
 
 export type SessionPreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
-
-const ORG_RANK: Readonly<Record<OrgRole, number>> = { member: 0, admin: 1, owner: 2 };
-
-/** Role demands, as for `GET /api/auth/verify?role=…&orgRole=…`. */
-export function meetsRequirements(auth: AuthContext, options: RequireSessionOptions): boolean {
-  const { user, impersonator } = auth;
-  // An impersonating admin holds the target's session: no admin power may leak through it.
-  if (options.role === 'admin' && (user.role !== 'admin' || impersonator !== null)) return false;
-  const wanted = options.orgRole;
-  return wanted === undefined || (user.org_role !== null && ORG_RANK[user.org_role] >= ORG_RANK[wanted]);
-}
 
 /** Cookies from @fastify/cookie when the host registered it, else parsed from the header. */
 export function requestCookies(request: FastifyRequest): Record<string, string | undefined> {
@@ -92,7 +84,8 @@ export function createSessionGuard(s: Services, options: RequireSessionOptions =
       if (result.code === 'unauthenticated') void reply.header('set-cookie', clearCookieHeaders(s.config));
       return deny(reply, result.code);
     }
-    if (!meetsRequirements(result.auth, options)) return deny(reply, 'forbidden');
+    const refused = requirementRefusal(result.auth, options);
+    if (refused !== null) return deny(reply, refused);
     request.user = toUserView(result.auth.user);
     request.session = toSession(result.auth);
     return undefined;

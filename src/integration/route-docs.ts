@@ -1,3 +1,5 @@
+import type { RouteDoc } from './route-doc-types.js';
+import { MFA_ROUTE_DOCS } from '../mfa/route-docs.js';
 import { OIDC_ROUTE_DOCS, OIDC_UNDOCUMENTED_ROUTES } from '../oidc/route-docs.js';
 
 /**
@@ -7,15 +9,7 @@ import { OIDC_ROUTE_DOCS, OIDC_UNDOCUMENTED_ROUTES } from '../oidc/route-docs.js
  * document the output without ever filtering it through a serializer.
  * A route missing from this table is published without a summary, and the OpenAPI test fails.
  */
-export interface RouteDoc {
-  readonly tag: 'auth' | 'email' | 'profile' | 'sessions' | 'organization' | 'admin' | 'integration' | 'operations' | 'oidc';
-  readonly summary: string;
-  readonly description?: string;
-  /** `read`: session cookie; `write`: session cookie plus X-CSRF-Token. */
-  readonly auth?: 'read' | 'write';
-  /** Status code → description. Error codes (4xx/5xx) are documented with the error envelope. */
-  readonly responses: Readonly<Record<number, string>>;
-}
+export type { RouteDoc };
 
 const SIGNED_IN = { 401: 'unauthenticated (no valid session; both cookies are cleared)', 403: 'account_inactive, or csrf_failed on writes' } as const;
 
@@ -33,7 +27,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     tag: 'auth',
     summary: 'Sign in with email and password',
     description: 'Sets the session and CSRF cookies.',
-    responses: { 200: 'The signed-in user.', 401: 'invalid_credentials', 403: 'account_inactive', 429: 'rate_limited (Retry-After)' },
+    responses: { 200: 'The signed-in user; or, for a user with a second factor, {mfaRequired: true, methods} and the HttpOnly gh_mfa cookie (no session yet: continue with POST /api/auth/login/mfa).', 401: 'invalid_credentials', 403: 'account_inactive', 429: 'rate_limited (Retry-After)' },
   },
   'POST /api/auth/logout': { tag: 'auth', summary: 'Sign out', auth: 'write', responses: { 204: 'Session revoked, cookies cleared (Clear-Site-Data).' } },
   'GET /api/auth/me': { tag: 'auth', summary: 'The signed-in user and session', auth: 'read', responses: { 200: 'User, session and impersonator (or null).' } },
@@ -54,7 +48,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     tag: 'email',
     summary: 'Request a password reset email',
     description: 'Answers the same whether or not the account exists.',
-    responses: { 202: 'Accepted.', 400: 'invalid_request', 429: 'rate_limited' },
+    responses: { 202: 'Accepted.', 400: 'invalid_request', 429: 'rate_limited', 503: 'unavailable (the database or the counter store is down: no email could be prepared)' },
   },
   'POST /api/auth/reset-password': {
     tag: 'email',
@@ -67,11 +61,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'PATCH /api/profile': {
     tag: 'profile',
     summary: 'Update name, email or organization name',
-    description: 'Changing the email needs currentPassword and makes the address unverified again.',
+    description: 'Changing the email needs currentPassword (or, for a user with a passkey, `passkey`: an assertion for POST /api/passkeys/reauth/options) and makes the address unverified again.',
     auth: 'write',
     responses: { 200: 'The user.', 400: 'invalid_request', 409: 'email_taken' },
   },
-  'DELETE /api/profile': { tag: 'profile', summary: 'Delete the account (password required)', auth: 'write', responses: { 204: 'Deleted, cookies cleared.', 401: 'invalid_credentials', 409: 'conflict (last owner of an organization with members)' } },
+  'DELETE /api/profile': { tag: 'profile', summary: 'Delete the account (password, or a passkey assertion, required)', auth: 'write', responses: { 204: 'Deleted, cookies cleared.', 401: 'invalid_credentials', 409: 'conflict (last owner of an organization with members)' } },
 
   'GET /api/sessions': { tag: 'sessions', summary: 'Active sessions (devices)', auth: 'read', responses: { 200: 'Sessions, the current one marked.' } },
   'DELETE /api/sessions/:id': { tag: 'sessions', summary: 'Revoke one of my sessions', auth: 'write', responses: { 204: 'Revoked.', 404: 'not_found' } },
@@ -106,6 +100,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   },
   'GET /api/openapi.json': { tag: 'integration', summary: 'This OpenAPI document', responses: { 200: 'OpenAPI 3.1.' } },
   'GET /api/docs': { tag: 'integration', summary: 'Human-readable list of the routes', responses: { 200: 'HTML.' } },
+  ...MFA_ROUTE_DOCS,
   ...OIDC_ROUTE_DOCS,
 };
 

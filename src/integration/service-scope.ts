@@ -13,6 +13,8 @@ import { sessionRoutes } from '../session/routes.js';
 import { profileRoutes } from '../account/profile-routes.js';
 import { orgRoutes } from '../org/routes.js';
 import { adminRoutes } from '../admin/routes.js';
+import { mfaRoutes } from '../mfa/routes.js';
+import { mfaLoginRoutes } from '../mfa/login-routes.js';
 import { forwardAuthRoutes } from '../session/forward-auth.js';
 import { installOpenApi, openApiRoutes } from '../http/openapi.js';
 import { installWebUi } from '../http/web.js';
@@ -69,6 +71,8 @@ export async function gatehouseServiceScope(app: TypedApp, options: ServiceScope
   profileRoutes(app, s);
   orgRoutes(app, s);
   adminRoutes(app, s);
+  mfaRoutes(app, s);
+  mfaLoginRoutes(app, s);
   forwardAuthRoutes(app, s);
   await oidcRoutes(app, s, { webUi: options.webUi });
   openApiRoutes(app);

@@ -3,8 +3,7 @@ import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { openDatabase, type Db } from '../db/database.js';
 import type { ErrorCode } from '../errors.js';
-import { createTokenKeys } from '../crypto/jwt.js';
-import { VERIFIED_SESSION_TOKENS } from '../session/tokens.js';
+import { createKeyring } from '../crypto/keyring.js';
 import { createLimiter } from '../rate-limit/limits.js';
 import { createMemoryCounterStore } from '../rate-limit/counters.js';
 import { createLogger } from '../logger.js';
@@ -14,7 +13,7 @@ import type { PasswordHasher } from '../account/hasher.js';
 import type { Mailer } from '../email/mailer.js';
 import { checkSession } from '../session/authenticate.js';
 import { cookieNames } from '../session/cookies.js';
-import { meetsRequirements, type RequireSessionOptions } from './require-session.js';
+import { requirementRefusal, type RequireSessionOptions } from './require-session.js';
 import { refusal, verifyOverHttp } from './verifier-http.js';
 
 /** What a Node backend knows about an incoming browser request. */
@@ -90,8 +89,7 @@ async function checkOnlyServices(config: Config, db: Db, clock: Clock): Promise<
     mailer,
     limiter: createLimiter(createMemoryCounterStore(), clock),
     limits: limitsFor(config),
-    sessionKeys: await createTokenKeys('gatehouse-session', config.sessionSecret, config.sessionSecretPrevious, { verifiedCapacity: VERIFIED_SESSION_TOKENS }),
-    emailKeys: await createTokenKeys('gatehouse-email', config.sessionSecret, config.sessionSecretPrevious),
+    ...(await createKeyring(config)),
     logger: createLogger('silent'),
   };
 }
@@ -110,7 +108,8 @@ async function databaseVerifier(config: Config, givenDb: Db | undefined, clock: 
         csrf: writes ? { header: input.csrfHeader, cookie: cookies[names.csrf] } : null,
       });
       if (!result.ok) return refusal(result.code);
-      if (!meetsRequirements(result.auth, require)) return refusal('forbidden');
+      const refused = requirementRefusal(result.auth, require);
+      if (refused !== null) return refusal(refused);
       const { user, impersonator } = result.auth;
       return {
         ok: true,

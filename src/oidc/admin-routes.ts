@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
-import type { TypedApp } from '../http/typed.js';
+import { IdParam, type TypedApp } from '../http/typed.js';
 import { AppError, invalidRequest } from '../errors.js';
 import { sessionGuard } from '../session/authenticate.js';
 import { requireAdmin } from '../admin/routes.js';
@@ -54,7 +54,7 @@ export function oidcAdminRoutes(app: TypedApp, s: Services): void {
 
   app.delete(
     '/api/admin/oidc-clients/:id',
-    { preValidation: adminOnly, schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } },
+    { preValidation: adminOnly, schema: { params: IdParam } },
     async (request, reply) => {
       if (!(await removeClient(s.db, request.params.id))) throw new AppError('not_found');
       return reply.code(204).send();

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type Provider from 'oidc-provider';
 import type { Services } from '../services.js';
-import type { TypedApp } from '../http/typed.js';
+import { Id, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/security-events.js';
@@ -9,10 +9,11 @@ import { checkSession, readCheckInput, requireAuth, sessionGuard, type AuthConte
 import { findClientRow } from './clients.js';
 import { appsBySession, linkGrant, listConsents, rememberConsent, splitScopes, withdrawConsent } from './grants.js';
 import { oidcDb } from './tables.js';
+import { amrOf } from './amr.js';
 import type { ProviderHolder } from './mount.js';
 
 const UidParam = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }, { additionalProperties: false });
-const ClientIdParam = Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const ClientIdParam = Type.Object({ clientId: Id }, { additionalProperties: false });
 
 const EXPIRED = 'This sign-in request has expired or is unknown. Go back to the app and start again.';
 
@@ -91,7 +92,7 @@ export function oidcInteractionRoutes(app: TypedApp, s: Services, holder: Provid
     if (await freshLoginMissing(s, interaction, auth)) throw new AppError('conflict', 'This app asks you to sign in again.');
     // auth_time is when the user signed in to Gatehouse, expressed in the provider's time base.
     const ageS = Math.floor((s.clock.now() - auth.session.createdAt) / 1000);
-    return finish(interaction, { login: { accountId: auth.user.id, ts: providerNowS() - ageS } });
+    return finish(interaction, { login: { accountId: auth.user.id, ts: providerNowS() - ageS, amr: amrOf(auth.authMethods) } });
   });
 
   app.post(

@@ -98,7 +98,7 @@ export function buildProvider(s: Services, keys: KeySet, bridge: RequestBridge):
   const configuration: Configuration = {
     adapter: kyselyAdapter({ db: s.db, clock: s.clock, sessionIdleMs: s.config.sessionIdleTtlMs }),
     findAccount: (_ctx, id) => findAccount(s, id),
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], organization: ['org'] },
+    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'], organization: ['org'] },
     scopes: [...OIDC_SCOPES],
     responseTypes: ['code'],
     // PKCE for every client, S256 only (oidc-provider 9 knows no `plain`).

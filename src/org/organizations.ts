@@ -22,7 +22,7 @@ export async function findMembership(db: Executor, userId: string): Promise<Memb
   return db.selectFrom('memberships').select(['org_id', 'role']).where('user_id', '=', userId).executeTakeFirst();
 }
 
-export async function findOrganization(db: Executor, orgId: string): Promise<{ id: string; name: string; created_at: number } | undefined> {
+export async function findOrganization(db: Executor, orgId: string): Promise<{ id: string; name: string; created_at: number; require_mfa: number } | undefined> {
   return db.selectFrom('organizations').selectAll().where('id', '=', orgId).executeTakeFirst();
 }
 
@@ -32,6 +32,8 @@ export interface MemberRow {
   name: string;
   role: OrgRole;
   joined_at: number;
+  /** Count of confirmed TOTP + passkeys (0: no second factor). */
+  factors: number | string | null;
 }
 
 export async function listMembers(db: Executor, orgId: string): Promise<MemberRow[]> {
@@ -39,6 +41,13 @@ export async function listMembers(db: Executor, orgId: string): Promise<MemberRo
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .select(['memberships.user_id', 'users.email', 'users.name', 'memberships.role', 'memberships.joined_at'])
+    .select((eb) =>
+      eb(
+        eb.selectFrom('mfa_totp').select((e) => e.fn.countAll<number>().as('n')).whereRef('mfa_totp.user_id', '=', 'users.id').where('mfa_totp.confirmed_at', 'is not', null),
+        '+',
+        eb.selectFrom('passkeys').select((e) => e.fn.countAll<number>().as('n')).whereRef('passkeys.user_id', '=', 'users.id'),
+      ).as('factors'),
+    )
     .where('memberships.org_id', '=', orgId)
     .orderBy('memberships.joined_at', 'asc')
     .orderBy('users.email', 'asc')
@@ -56,10 +65,12 @@ export interface MemberView {
   name: string;
   role: OrgRole;
   joinedAt: string;
+  /** The member has a second factor (TOTP or a passkey). */
+  mfa: boolean;
 }
 
 export function toMemberView(m: MemberRow): MemberView {
-  return { userId: m.user_id, email: m.email, name: m.name, role: m.role, joinedAt: new Date(m.joined_at).toISOString() };
+  return { userId: m.user_id, email: m.email, name: m.name, role: m.role, joinedAt: new Date(m.joined_at).toISOString(), mfa: Number(m.factors) > 0 };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
-import { Email, IdParam, Token, type TypedApp } from '../http/typed.js';
+import { Email, IdParam, Token, UserIdParam, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/security-events.js';
@@ -8,8 +8,8 @@ import { requireAuth, sessionGuard } from '../session/authenticate.js';
 import { findOrganization, listMembers, toMemberView } from './organizations.js';
 import { createInvitation, listPendingInvitations, requireOrgManager, revokeInvitation } from './invitations.js';
 import { changeMemberRole, joinOrganization, removeMember } from './membership-service.js';
+import { setOrgMfaPolicy } from './mfa-policy.js';
 
-const UserIdParam = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 
 export function orgRoutes(app: TypedApp, s: Services): void {
@@ -22,10 +22,21 @@ export function orgRoutes(app: TypedApp, s: Services): void {
     if (org === undefined || auth.user.org_role === null) throw new AppError('not_found');
     const members = await listMembers(s.db.kysely, org.id);
     return {
-      organization: { id: org.id, name: org.name, createdAt: new Date(org.created_at).toISOString(), role: auth.user.org_role },
+      organization: { id: org.id, name: org.name, createdAt: new Date(org.created_at).toISOString(), role: auth.user.org_role, requireMfa: org.require_mfa === 1 },
       members: members.map(toMemberView),
     };
   });
+
+  app.patch(
+    '/api/org',
+    { preHandler: requireSession, schema: { body: Type.Object({ requireMfa: Type.Optional(Type.Boolean()) }, { additionalProperties: false }) } },
+    async (request) => {
+      const auth = requireAuth(request);
+      const { orgId, role } = requireOrgManager(auth);
+      const org = await setOrgMfaPolicy(s, auth, orgId, request.body.requireMfa, metaOf(request));
+      return { organization: { id: org.id, name: org.name, createdAt: new Date(org.created_at).toISOString(), role, requireMfa: org.require_mfa === 1 } };
+    },
+  );
 
   app.post(
     '/api/org/invitations',

@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import type { AuthUser } from '../account/users.js';
 import { clearSessionCookies, cookieNames } from './cookies.js';
 import { readSessionToken } from './tokens.js';
-import { loadAuthRowPrepared, touchSession, TOUCH_INTERVAL_MS, type AuthRow } from './sessions.js';
+import { loadAuthRowPrepared, parseAuthMethods, touchSession, TOUCH_INTERVAL_MS, type AuthMethod, type AuthRow } from './sessions.js';
 
 export interface AuthContext {
   readonly sessionId: string;
@@ -13,6 +13,18 @@ export interface AuthContext {
   readonly user: AuthUser;
   readonly session: { readonly createdAt: number; readonly lastActiveAt: number; readonly expiresAt: number };
   readonly impersonator: { readonly id: string; readonly email: string; readonly name: string; readonly sessionId: string } | null;
+  /** How this session was made, e.g. ['password', 'totp']. */
+  readonly authMethods: readonly AuthMethod[];
+  readonly mfa: MfaState;
+}
+
+export interface MfaState {
+  /** The user has a confirmed TOTP or a passkey. */
+  readonly enabled: boolean;
+  /** Their organization requires a second factor and they have none yet. */
+  readonly orgRequires: boolean;
+  /** ADMIN_REQUIRE_MFA is on, they are a site admin, and they have no second factor yet. */
+  readonly adminRequires: boolean;
 }
 
 declare module 'fastify' {
@@ -77,6 +89,16 @@ export interface CheckInput {
  * then one SQL statement for session + user (+ organization, + impersonator). No cache window:
  * a revocation, disable or deletion is seen by the very next request on every instance.
  */
+function mfaState(row: AuthRow, adminRequireMfa: boolean): MfaState {
+  const enabled = row.has_mfa === 1;
+  return {
+    enabled,
+    // An impersonating admin is not the member signing in: the policy binds the member's own sessions.
+    orgRequires: !enabled && row.org_require_mfa === 1 && row.impersonator_id === null,
+    adminRequires: !enabled && adminRequireMfa && row.role === 'admin',
+  };
+}
+
 export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' | 'sessionKeys'>, input: CheckInput): Promise<SessionCheck> {
   if (input.sessionCookie === undefined || input.sessionCookie === '') return { ok: false, code: 'unauthenticated' };
   const now = s.clock.now();
@@ -108,6 +130,8 @@ export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' |
         row.impersonator_id !== null && row.imp_email !== null && row.imp_name !== null && row.impersonator_session_id !== null
           ? { id: row.impersonator_id, email: row.imp_email, name: row.imp_name, sessionId: row.impersonator_session_id }
           : null,
+      authMethods: parseAuthMethods(row.auth_methods),
+      mfa: mfaState(row, s.config.adminRequireMfa),
     },
   };
 }
@@ -121,12 +145,23 @@ export function readCheckInput(s: Services, request: FastifyRequest, method: str
   };
 }
 
+export interface GuardOptions {
+  /**
+   * The routes a member must still reach while their organization requires a second factor they
+   * do not have yet: /api/auth/me, /api/mfa*, /api/passkeys*, logout and the sessions routes.
+   */
+  readonly allowWithoutMfa?: boolean;
+}
+
 /** Fastify pre-handler for every authenticated route. */
-export function sessionGuard(s: Services): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function sessionGuard(s: Services, options: GuardOptions = {}): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const allowWithoutMfa = options.allowWithoutMfa === true;
   return async function requireSession(request, reply): Promise<void> {
     const result = await checkSession(s, readCheckInput(s, request, request.method));
     if (result.ok) {
       request.auth = result.auth;
+      // The organization's policy: signed in, but nowhere else until a second factor is set up.
+      if (!allowWithoutMfa && result.auth.mfa.orgRequires) throw new AppError('mfa_required', 'Your organization requires two-factor authentication. Set it up to continue.');
       return;
     }
     // A dead session's cookies are useless: clear them so the browser stops sending them.

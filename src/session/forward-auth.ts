@@ -5,8 +5,8 @@ import type { TypedApp } from '../http/typed.js';
 import { AppError } from '../errors.js';
 import { checkSession, readCheckInput } from './authenticate.js';
 import { clearSessionCookies } from './cookies.js';
+import { requirementRefusal } from './requirements.js';
 
-const ORG_RANK = { member: 0, admin: 1, owner: 2 } as const;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -59,10 +59,9 @@ export function forwardAuthRoutes(app: TypedApp, s: Services): void {
         if (result.code === 'unauthenticated') clearSessionCookies(reply, s.config);
         throw new AppError(result.code);
       }
+      const refused = requirementRefusal(result.auth, request.query);
+      if (refused !== null) throw new AppError(refused);
       const { user, impersonator } = result.auth;
-      if (request.query.role === 'admin' && (user.role !== 'admin' || impersonator !== null)) throw new AppError('forbidden');
-      const wanted = request.query.orgRole;
-      if (wanted !== undefined && (user.org_role === null || ORG_RANK[user.org_role] < ORG_RANK[wanted])) throw new AppError('forbidden');
       void reply
         .header('x-gatehouse-user-id', user.id)
         .header('x-gatehouse-email', headerSafe(user.email))

@@ -3,7 +3,7 @@ import type { Services } from '../services.js';
 import { recordEvents, type EventInput, type RequestMeta } from '../events/security-events.js';
 import { randomToken } from '../crypto/random.js';
 import { cookieNames, setSessionCookies } from './cookies.js';
-import { createSession, type CreatedSession, type NewSessionInput } from './sessions.js';
+import { createSession, type AuthMethod, type CreatedSession, type NewSessionInput } from './sessions.js';
 import { issueSessionToken, readSessionToken } from './tokens.js';
 
 /** The id of a genuine session token presented with this request (signature only; no DB). */
@@ -19,6 +19,8 @@ export interface StartSessionInput {
   readonly meta: RequestMeta;
   readonly replaceSessionId: string | null;
   readonly impersonation?: NewSessionInput['impersonation'];
+  /** How the user proved who they are (default: the password). */
+  readonly authMethods?: readonly AuthMethod[];
   /** Security events of the action that starts this session, written in the same transaction. */
   readonly events?: readonly EventInput[];
 }
@@ -39,6 +41,7 @@ export async function startSession(s: Services, reply: FastifyReply, input: Star
       userAgent: input.meta.userAgent,
       replaceSessionId: input.replaceSessionId,
       ...(input.impersonation === undefined ? {} : { impersonation: input.impersonation }),
+      ...(input.authMethods === undefined ? {} : { authMethods: input.authMethods }),
     },
     // One event per evicted session, then the action's own: one INSERT, committed with the session.
     (trx, { evicted }) =>

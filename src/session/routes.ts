@@ -4,12 +4,14 @@ import { metaOf } from '../http/request-meta.js';
 import { AppError } from '../errors.js';
 import { listUserEvents, recordEvent } from '../events/security-events.js';
 import { requireAuth, sessionGuard } from './authenticate.js';
-import { listActiveSessions, revokeUserSession, revokeUserSessions } from './sessions.js';
+import { listActiveSessions, parseAuthMethods, revokeUserSession, revokeUserSessions } from './sessions.js';
 
 export function sessionRoutes(app: TypedApp, s: Services): void {
   const requireSession = sessionGuard(s);
+  // The devices routes stay reachable while an organization's second-factor policy waits for setup.
+  const requireAnySession = sessionGuard(s, { allowWithoutMfa: true });
 
-  app.get('/api/sessions', { preHandler: requireSession }, async (request) => {
+  app.get('/api/sessions', { preHandler: requireAnySession }, async (request) => {
     const auth = requireAuth(request);
     const rows = await listActiveSessions(s.db.kysely, auth.user.id, s.clock.now(), s.config.sessionIdleTtlMs);
     return {
@@ -21,11 +23,12 @@ export function sessionRoutes(app: TypedApp, s: Services): void {
         userAgent: r.user_agent,
         ip: r.ip,
         impersonation: r.impersonator_id !== null,
+        authMethods: parseAuthMethods(r.auth_methods),
       })),
     };
   });
 
-  app.delete('/api/sessions/:id', { preHandler: requireSession, schema: { params: IdParam } }, async (request, reply) => {
+  app.delete('/api/sessions/:id', { preHandler: requireAnySession, schema: { params: IdParam } }, async (request, reply) => {
     const auth = requireAuth(request);
     // Scoped to the caller: someone else's session id is indistinguishable from an unknown one.
     if (!(await revokeUserSession(s.db.kysely, auth.user.id, request.params.id, s.clock.now()))) throw new AppError('not_found');
@@ -34,7 +37,7 @@ export function sessionRoutes(app: TypedApp, s: Services): void {
     return reply.code(204).send();
   });
 
-  app.post('/api/sessions/revoke-others', { preHandler: requireSession }, async (request, reply) => {
+  app.post('/api/sessions/revoke-others', { preHandler: requireAnySession }, async (request, reply) => {
     const auth = requireAuth(request);
     const now = s.clock.now();
     const revoked = await revokeUserSessions(s.db.kysely, auth.user.id, auth.sessionId, now);

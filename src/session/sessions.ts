@@ -23,6 +23,21 @@ export interface NewSessionInput {
   /** A session presented with the login request: revoked, so a login never keeps an old id alive. */
   readonly replaceSessionId: string | null;
   readonly impersonation?: { readonly adminId: string; readonly adminSessionId: string; readonly ttlMs: number };
+  /** How the user proved who they are, e.g. ['password', 'totp']; default ['password']. */
+  readonly authMethods?: readonly AuthMethod[];
+}
+
+export type AuthMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'impersonation';
+
+/** Second factors (and a passkey, which is two factors in one). */
+export const STRONG_METHODS: readonly AuthMethod[] = ['totp', 'recovery_code', 'passkey'];
+
+export function parseAuthMethods(raw: string): AuthMethod[] {
+  return raw.split(',').filter((m): m is AuthMethod => ['password', 'totp', 'recovery_code', 'passkey', 'impersonation'].includes(m));
+}
+
+export function madeWithSecondFactor(raw: string): boolean {
+  return parseAuthMethods(raw).some((m) => STRONG_METHODS.includes(m));
 }
 
 export interface CreatedSession {
@@ -56,6 +71,7 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
       user_agent: input.userAgent,
       impersonator_id: imp?.adminId ?? null,
       impersonator_session_id: imp?.adminSessionId ?? null,
+      auth_methods: (input.authMethods ?? (imp === undefined ? ['password'] : ['impersonation'])).join(','),
     };
     await trx.insertInto('sessions').values(session).execute();
     // An impersonation session does not count toward the user's cap.
@@ -100,6 +116,7 @@ export interface AuthRow {
   revoked_at: number | null;
   impersonator_id: string | null;
   impersonator_session_id: string | null;
+  auth_methods: string;
   email: string;
   name: string;
   role: 'user' | 'admin';
@@ -109,6 +126,9 @@ export interface AuthRow {
   org_id: string | null;
   org_name: string | null;
   org_role: OrgRole | null;
+  org_require_mfa: number | null;
+  /** 1 when the user has a confirmed TOTP or a passkey. */
+  has_mfa: number;
   imp_email: string | null;
   imp_name: string | null;
   imp_role: 'user' | 'admin' | null;
@@ -136,6 +156,7 @@ function authRowQuery(db: Executor, sessionId: string) {
       's.revoked_at',
       's.impersonator_id',
       's.impersonator_session_id',
+      's.auth_methods',
       'u.email',
       'u.name',
       'u.role',
@@ -145,6 +166,21 @@ function authRowQuery(db: Executor, sessionId: string) {
       'o.id as org_id',
       'o.name as org_name',
       'm.role as org_role',
+      'o.require_mfa as org_require_mfa',
+      // Two indexed probes inside the same statement: the policy gate costs no extra round trip.
+      (eb) =>
+        eb
+          .case()
+          .when(
+            eb.or([
+              eb.exists(eb.selectFrom('mfa_totp as t').select('t.user_id').whereRef('t.user_id', '=', 'u.id').where('t.confirmed_at', 'is not', null)),
+              eb.exists(eb.selectFrom('passkeys as p').select('p.id').whereRef('p.user_id', '=', 'u.id')),
+            ]),
+          )
+          .then(1)
+          .else(0)
+          .end()
+          .as('has_mfa'),
       'iu.email as imp_email',
       'iu.name as imp_name',
       'iu.role as imp_role',

@@ -37,6 +37,7 @@ describe('GET /api/admin/users', () => {
       createdAt: new Date(created).toISOString(),
       lastActiveAt: new Date(t.clock.now()).toISOString(),
       organization: { id: u.orgId, name: `Org ${tag}`, role: 'owner' },
+      mfa: { totp: false, passkeys: 0 },
     });
     const adminView = (await listUsers(admin.agent, `?q=${encodeURIComponent(admin.email)}`)).users[0];
     expect(adminView).toMatchObject({ id: admin.id, role: 'admin', disabled: false });

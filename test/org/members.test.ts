@@ -24,7 +24,7 @@ describe('member roles', () => {
       const res = await setRole(owner.agent, m.id, role);
       expect(res.statusCode, res.body).toBe(200);
       const member = res.json<{ member: MemberView }>().member;
-      expect(member).toEqual({ userId: m.id, email: m.email, name: 'member 0', role, joinedAt: expect.any(String) as string });
+      expect(member).toEqual({ userId: m.id, email: m.email, name: 'member 0', role, joinedAt: expect.any(String) as string, mfa: false });
       expect(await membershipOf(t, m.id)).toEqual({ org_id: owner.orgId, role });
     }
   });

@@ -26,6 +26,8 @@ type Route =
   | { readonly access: 'any'; readonly render: () => ReactNode }
   | { readonly access: 'user' | 'admin'; readonly render: (me: Me) => ReactNode };
 
+const SECURITY_PATH = '/security';
+
 const ROUTES: Readonly<Record<string, Route>> = {
   '/sign-in': { access: 'guest', render: () => <SignInPage /> },
   '/register': { access: 'guest', render: () => <RegisterPage /> },
@@ -34,7 +36,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/reset-password': { access: 'any', render: () => <ResetPasswordPage /> },
   '/join': { access: 'any', render: () => <JoinPage /> },
   '/': { access: 'user', render: (me) => <ProfilePage me={me} /> },
-  '/security': { access: 'user', render: (me) => <SecurityPage me={me} /> },
+  [SECURITY_PATH]: { access: 'user', render: (me) => <SecurityPage me={me} /> },
   '/organization': { access: 'user', render: (me) => <OrganizationPage me={me} /> },
   '/admin': { access: 'admin', render: (me) => <AdminPage me={me} /> },
   '/admin/oidc-clients': { access: 'admin', render: () => <OidcClientsPage /> },
@@ -119,6 +121,8 @@ export function App(): ReactNode {
     case 'user':
     case 'admin':
       if (me === null) return <Redirect to={withNext('/sign-in', currentPath())} />;
+      // A policy demands a second factor first: every page but Security waits until there is one.
+      if (me.mfa.setupRequired && path !== SECURITY_PATH) return <Redirect to={SECURITY_PATH} />;
       if (route.access === 'admin' && (me.user.role !== 'admin' || me.impersonator !== null)) {
         return (
           <SignedInShell me={me}>

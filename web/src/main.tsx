@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { installApiClient } from './api/client';
 import { App } from './App';
 import { setFlash } from './lib/flash';
-import { getSession, markDisabled, markSignedOut } from './lib/session';
+import { getSession, markDisabled, markSignedOut, refreshSession } from './lib/session';
 import './styles.css';
 
 // The one way the UI talks to the API, installed before anything renders.
@@ -18,6 +18,10 @@ installApiClient({
   onAccountInactive(): void {
     // On the sign-in form this is just that form's error; for a signed-in page it ends the session.
     if (getSession().status === 'signed-in') markDisabled();
+  },
+  onMfaRequired(): void {
+    // The server now says `mfa.setupRequired`; the router then sends every page to /security.
+    if (getSession().status === 'signed-in') void refreshSession();
   },
 });
 

@@ -23,7 +23,7 @@ export async function signInViaUi(page: Page, server: RunningServer, account: Ac
   if (options.open !== false) await page.goto(`${server.url}/sign-in`);
   await page.getByLabel('Email', { exact: true }).fill(account.email);
   await page.getByLabel('Password', { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 export async function signOutViaUi(page: Page): Promise<void> {

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'invalid_code'
+  | 'mfa_required'
   | 'unavailable'
   | 'internal_error'
   | 'network_error'
@@ -27,7 +29,7 @@ export type ErrorCode =
 const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'invalid_request', 'invalid_token', 'unauthenticated', 'invalid_credentials', 'account_inactive',
   'csrf_failed', 'forbidden', 'not_found', 'email_taken', 'conflict', 'token_expired', 'payload_too_large',
-  'unsupported_media_type', 'rate_limited', 'unavailable', 'internal_error',
+  'unsupported_media_type', 'rate_limited', 'invalid_code', 'mfa_required', 'unavailable', 'internal_error',
 ]);
 
 export class ApiError extends Error {
@@ -52,6 +54,8 @@ export interface ClientHooks {
   readonly onUnauthenticated: () => void;
   /** A request was refused because the signed-in account has been disabled. */
   readonly onAccountInactive: () => void;
+  /** A request was refused until the account sets up a second factor (organization or admin policy). */
+  readonly onMfaRequired: () => void;
 }
 
 export interface RequestOptions {
@@ -157,6 +161,7 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
   const error = toApiError(response, data);
   if (error.code === 'unauthenticated' && options.signedOutIsExpected !== true) installed.hooks.onUnauthenticated();
   if (error.code === 'account_inactive') installed.hooks.onAccountInactive();
+  if (error.code === 'mfa_required') installed.hooks.onMfaRequired();
   throw error;
 }
 

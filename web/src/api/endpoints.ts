@@ -1,5 +1,11 @@
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/browser';
 import { api } from './client';
-import type { Device, Invitation, Me, Member, Organization, OrgRole, Paged, SecurityEvent, User } from './types';
+import type { Device, Invitation, LoginResult, Me, Member, MfaStatus, Organization, OrgRole, Paged, Passkey, SecurityEvent, User } from './types';
 
 /** Every API route the UI uses, in one place. All of them go through the one wrapper in client.ts. */
 
@@ -7,8 +13,28 @@ export function fetchMe(): Promise<Me> {
   return api.get<Me>('/api/auth/me', { signedOutIsExpected: true });
 }
 
-export function signIn(email: string, password: string): Promise<{ user: User }> {
+export function signIn(email: string, password: string): Promise<LoginResult> {
   return api.post('/api/auth/login', { email, password });
+}
+
+/** The second step of a password login: exactly one of a TOTP code, a recovery code or a passkey assertion. */
+export type SecondFactor = { readonly code: string } | { readonly recoveryCode: string } | { readonly passkey: AuthenticationResponseJSON };
+
+export function signInSecondFactor(factor: SecondFactor): Promise<{ user: User }> {
+  // A 401 here means the pending login expired: the sign-in page handles it, nobody was signed in.
+  return api.post('/api/auth/login/mfa', factor, { signedOutIsExpected: true });
+}
+
+export function secondFactorPasskeyOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  return api.post('/api/auth/login/mfa/options', undefined, { signedOutIsExpected: true });
+}
+
+export function passkeySignInOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  return api.post('/api/auth/passkey/options', undefined, { signedOutIsExpected: true });
+}
+
+export function signInWithPasskey(response: AuthenticationResponseJSON): Promise<{ user: User }> {
+  return api.post('/api/auth/passkey', { response }, { signedOutIsExpected: true });
 }
 
 export interface Registration {
@@ -51,14 +77,60 @@ export interface ProfileChange {
   readonly email?: string;
   readonly organizationName?: string;
   readonly currentPassword?: string;
+  /** In place of `currentPassword`: a fresh assertion of one of the caller's passkeys. */
+  readonly passkey?: AuthenticationResponseJSON;
 }
 
 export function updateProfile(change: ProfileChange): Promise<{ user: User }> {
   return api.patch('/api/profile', change);
 }
 
-export function deleteAccount(password: string): Promise<void> {
-  return api.delete('/api/profile', { password });
+/** Proof that it is really the account holder: the password, or a fresh passkey assertion. */
+export type Reauth = { readonly password: string } | { readonly passkey: AuthenticationResponseJSON };
+
+export function deleteAccount(proof: Reauth): Promise<void> {
+  return api.delete('/api/profile', proof);
+}
+
+export function fetchMfa(): Promise<MfaStatus> {
+  return api.get('/api/mfa');
+}
+
+export function startTotpSetup(password: string): Promise<{ secret: string; otpauthUri: string }> {
+  return api.post('/api/mfa/totp/setup', { password });
+}
+
+export function confirmTotp(code: string): Promise<{ recoveryCodes: string[] }> {
+  return api.post('/api/mfa/totp/confirm', { code });
+}
+
+/** `code`: a current authenticator code or a recovery code. */
+export function disableTotp(proof: Reauth, code: string): Promise<void> {
+  return api.delete('/api/mfa/totp', code === '' ? proof : { ...proof, code });
+}
+
+export function regenerateRecoveryCodes(proof: Reauth): Promise<{ recoveryCodes: string[] }> {
+  return api.post('/api/mfa/recovery-codes', proof);
+}
+
+export function passkeyCreationOptions(password: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  return api.post('/api/passkeys/options', { password });
+}
+
+export function addPasskey(response: RegistrationResponseJSON, name: string): Promise<{ passkey: Passkey }> {
+  return api.post('/api/passkeys', name === '' ? { response } : { response, name });
+}
+
+export function renamePasskey(id: string, name: string): Promise<{ passkey: Passkey }> {
+  return api.patch(`/api/passkeys/${encodeURIComponent(id)}`, { name });
+}
+
+export function removePasskey(id: string, proof: Reauth): Promise<void> {
+  return api.delete(`/api/passkeys/${encodeURIComponent(id)}`, proof);
+}
+
+export function reauthPasskeyOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  return api.post('/api/passkeys/reauth/options');
 }
 
 export function listDevices(): Promise<{ sessions: Device[] }> {
@@ -79,6 +151,10 @@ export function listMyEvents(): Promise<{ events: SecurityEvent[] }> {
 
 export function fetchOrganization(): Promise<{ organization: Organization; members: Member[] }> {
   return api.get('/api/org');
+}
+
+export function setOrganizationRequireMfa(requireMfa: boolean): Promise<{ organization: Organization }> {
+  return api.patch('/api/org', { requireMfa });
 }
 
 export function listInvitations(): Promise<{ invitations: Invitation[] }> {
@@ -122,6 +198,10 @@ export function setUserDisabled(id: string, change: { readonly disabled: boolean
 
 export function deleteUser(id: string): Promise<void> {
   return api.delete(`/api/admin/users/${encodeURIComponent(id)}`);
+}
+
+export function resetUserMfa(id: string): Promise<void> {
+  return api.delete(`/api/admin/users/${encodeURIComponent(id)}/mfa`);
 }
 
 export function impersonate(userId: string): Promise<{ user: User }> {

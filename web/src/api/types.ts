@@ -17,6 +17,8 @@ export interface User {
   readonly disabled: boolean;
   readonly createdAt: string;
   readonly organization: UserOrganization | null;
+  /** Only in the admin user view: the user's second factors. */
+  readonly mfa?: { readonly totp: boolean; readonly passkeys: number };
 }
 
 export interface Person {
@@ -24,10 +26,15 @@ export interface Person {
   readonly email: string;
 }
 
+/** How a session was signed in: `password`, `totp`, `passkey`, `recovery_code`. */
+export type AuthMethod = string;
+
 export interface Me {
   readonly user: User;
-  readonly session: { readonly id: string; readonly createdAt: string; readonly lastActiveAt: string };
+  readonly session: { readonly id: string; readonly createdAt: string; readonly lastActiveAt: string; readonly authMethods: readonly AuthMethod[] };
   readonly impersonator: { readonly id: string; readonly email: string; readonly name: string } | null;
+  /** `setupRequired`: an organization (or the site's admin) policy demands a second factor the user does not have yet. */
+  readonly mfa: { readonly enabled: boolean; readonly setupRequired: boolean; readonly requiredBy: 'organization' | 'admin' | null };
 }
 
 export interface Device {
@@ -37,6 +44,7 @@ export interface Device {
   readonly lastActiveAt: string;
   readonly userAgent: string | null;
   readonly ip: string | null;
+  readonly authMethods: readonly AuthMethod[];
 }
 
 export interface SecurityEvent {
@@ -52,6 +60,8 @@ export interface SecurityEvent {
 export interface Organization {
   readonly id: string;
   readonly name: string;
+  /** Every member must have a second factor. */
+  readonly requireMfa: boolean;
 }
 
 export interface Member {
@@ -60,6 +70,8 @@ export interface Member {
   readonly name: string;
   readonly role: OrgRole;
   readonly joinedAt: string;
+  /** The member has a second factor (authenticator app or passkey). */
+  readonly mfa: boolean;
 }
 
 export interface Invitation {
@@ -76,3 +88,22 @@ export interface Paged {
   readonly pageSize: number;
   readonly total: number;
 }
+
+export interface Passkey {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+/** GET /api/mfa: the caller's second factors. */
+export interface MfaStatus {
+  readonly totp: boolean;
+  readonly passkeys: readonly Passkey[];
+  readonly recoveryCodesLeft: number;
+}
+
+export type SecondFactorMethod = 'totp' | 'passkey' | 'recovery_code';
+
+/** POST /api/auth/login: signed in, or a second factor is needed first. */
+export type LoginResult = { readonly user: User; readonly mfaRequired?: undefined } | { readonly mfaRequired: true; readonly methods: readonly SecondFactorMethod[] };

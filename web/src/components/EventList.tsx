@@ -3,6 +3,9 @@ import type { SecurityEvent } from '../api/types';
 import { describeEvent, describeUserAgent, formatDateTime } from '../lib/format';
 import { Empty } from './ui';
 
+/** Events worth a second look: failures, someone else acting on the account, weakened protection. */
+const ATTENTION: ReadonlySet<string> = new Set(['login_failed', 'user_disabled', 'mfa_failed', 'mfa_disabled', 'mfa_reset', 'passkey_counter_regressed', 'recovery_code_used']);
+
 function who(event: SecurityEvent, showTarget: boolean): string | null {
   const parts: string[] = [];
   if (showTarget && event.target !== null) parts.push(`account ${event.target.email}`);
@@ -17,7 +20,7 @@ export function EventList(props: { readonly events: readonly SecurityEvent[]; re
     <ul className="list" aria-label="Security events">
       {props.events.map((event) => {
         const party = who(event, props.showTarget === true);
-        const suspicious = event.type === 'login_failed' || event.type.startsWith('impersonation') || event.type === 'user_disabled';
+        const suspicious = ATTENTION.has(event.type) || event.type.startsWith('impersonation');
         return (
           <li key={event.id} className="row">
             <div className="row-main">

@@ -90,6 +90,12 @@ interface FieldProps {
   readonly error?: string | undefined;
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** For codes: `numeric` brings up the digit keyboard on phones. */
+  readonly inputMode?: 'numeric' | 'text';
+  /** For a field that appears in answer to the user's own action (the next step of a form). */
+  readonly autoFocus?: boolean;
+  /** Codes and keys: no spell check, no automatic capital letter. */
+  readonly code?: boolean;
 }
 
 /** A labelled input; hint and error are tied to it for screen readers. */
@@ -114,6 +120,11 @@ export function Field(props: FieldProps): ReactNode {
         required={props.required}
         minLength={props.minLength}
         maxLength={props.maxLength}
+        inputMode={props.inputMode}
+        autoFocus={props.autoFocus}
+        spellCheck={props.code === true ? false : undefined}
+        autoCapitalize={props.code === true ? 'none' : undefined}
+        className={props.code === true ? 'code-input' : undefined}
         aria-invalid={props.error !== undefined ? true : undefined}
         aria-describedby={described === '' ? undefined : described}
       />

@@ -1,4 +1,5 @@
 import { ApiError } from '../api/client';
+import { describeWebAuthnError } from './webauthn';
 
 function inWords(seconds: number): string {
   if (seconds < 60) return seconds <= 1 ? 'a second' : `${seconds} seconds`;
@@ -10,7 +11,7 @@ function inWords(seconds: number): string {
 
 /** The sentence a person sees for a failed request. */
 export function describeError(error: unknown): string {
-  if (!(error instanceof ApiError)) return 'Something went wrong. Try again.';
+  if (!(error instanceof ApiError)) return describeWebAuthnError(error) ?? 'Something went wrong. Try again.';
   switch (error.code) {
     case 'account_inactive':
       return 'This account has been disabled. Contact your administrator if you think this is a mistake.';
@@ -20,6 +21,10 @@ export function describeError(error: unknown): string {
         : `Too many attempts. Try again in ${inWords(error.retryAfter)}.`;
     case 'csrf_failed':
       return 'This request could not be verified. Reload the page and try again.';
+    case 'invalid_code':
+      return 'That code is not right, or was already used. Check it and try again.';
+    case 'mfa_required':
+      return error.message === '' ? 'This needs two-factor authentication. Set it up on the Security page first.' : error.message;
     case 'invalid_token':
       return 'This link is invalid or has already been used.';
     case 'token_expired':

@@ -84,6 +84,16 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   impersonation_stopped: 'Administrator stopped impersonating',
   registered: 'Account created',
   user_registered: 'Account created',
+  mfa_enabled: 'Authenticator app turned on',
+  mfa_disabled: 'Authenticator app turned off',
+  mfa_failed: 'Wrong two-factor code at sign-in',
+  recovery_code_used: 'Recovery code used',
+  recovery_codes_regenerated: 'New recovery codes created',
+  passkey_added: 'Passkey added',
+  passkey_removed: 'Passkey removed',
+  passkey_login: 'Signed in with a passkey',
+  passkey_counter_regressed: 'Passkey refused (possible copy of the key)',
+  mfa_reset: 'Two-factor authentication reset by an administrator',
 };
 
 export function describeEvent(type: string): string {
@@ -94,3 +104,25 @@ export function describeEvent(type: string): string {
 }
 
 export const ORG_ROLE_LABELS = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const;
+
+const AUTH_METHOD_LABELS: Readonly<Record<string, string>> = {
+  password: 'Password',
+  totp: 'Authenticator app',
+  passkey: 'Passkey',
+  recovery_code: 'Recovery code',
+};
+
+/** "Password", "Authenticator app"… for a session's `authMethods` entry. */
+export function describeAuthMethod(method: string): string {
+  return AUTH_METHOD_LABELS[method] ?? describeEvent(method);
+}
+
+/** What a person typed as a code, without the spaces phones and password managers add. */
+export function compactCode(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+/** A base32 key in groups of four, easier to read and type: "ABCD EFGH …". */
+export function groupKey(secret: string): string {
+  return (secret.match(/.{1,4}/g) ?? []).join(' ');
+}

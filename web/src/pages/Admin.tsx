@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { deleteUser, impersonate, searchEvents, searchUsers, setUserDisabled } from '../api/endpoints';
+import { deleteUser, impersonate, resetUserMfa, searchEvents, searchUsers, setUserDisabled } from '../api/endpoints';
 import type { Me, User } from '../api/types';
 import { EventList } from '../components/EventList';
 import { Pager } from '../components/Pager';
@@ -11,9 +11,18 @@ import { navigate } from '../lib/router';
 import { refreshSession } from '../lib/session';
 import { Link } from '../components/Link';
 
+function describeFactors(mfa: { readonly totp: boolean; readonly passkeys: number }): string {
+  const parts: string[] = [];
+  if (mfa.totp) parts.push('authenticator app');
+  if (mfa.passkeys > 0) parts.push(mfa.passkeys === 1 ? '1 passkey' : `${mfa.passkeys} passkeys`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
 function UserRow(props: { readonly user: User; readonly me: Me; readonly action: Action; readonly onChange: () => void; readonly onShowEvents: (user: User) => void }): ReactNode {
   const { user, action } = props;
   const self = user.id === props.me.user.id;
+  const mfa = user.mfa;
+  const hasFactor = mfa !== undefined && (mfa.totp || mfa.passkeys > 0);
   async function toggle(): Promise<void> {
     const disabled = !user.disabled;
     await action.run(() => setUserDisabled(user.id, { disabled }), `${user.email} was ${disabled ? 'disabled' : 'enabled'}.`);
@@ -21,6 +30,10 @@ function UserRow(props: { readonly user: User; readonly me: Me; readonly action:
   }
   async function remove(): Promise<void> {
     await action.run(() => deleteUser(user.id), `${user.email} was deleted.`);
+    props.onChange();
+  }
+  async function resetMfa(): Promise<void> {
+    await action.run(() => resetUserMfa(user.id), `The two-factor authentication of ${user.email} was reset.`);
     props.onChange();
   }
   async function actAs(): Promise<void> {
@@ -34,11 +47,12 @@ function UserRow(props: { readonly user: User; readonly me: Me; readonly action:
       <div className="row-main">
         <span className="row-title">
           {user.name} {user.role === 'admin' && <Badge tone="info">Site admin</Badge>} {user.disabled && <Badge tone="bad">Disabled</Badge>}{' '}
-          {!user.emailVerified && <Badge tone="warn">Not verified</Badge>}
+          {!user.emailVerified && <Badge tone="warn">Not verified</Badge>} {hasFactor && <Badge tone="good">2FA</Badge>}
         </span>
         <span className="row-meta">
           {user.email} · {user.organization?.name ?? 'no organization'} · joined {formatDate(user.createdAt)}
         </span>
+        {mfa !== undefined && <span className="row-meta">Second factors: {describeFactors(mfa)}</span>}
       </div>
       <div className="row-side actions">
         <button type="button" className="button small secondary" aria-label={`Events of ${user.email}`} onClick={() => { props.onShowEvents(user); }}>
@@ -55,6 +69,15 @@ function UserRow(props: { readonly user: User; readonly me: Me; readonly action:
             confirmLabel={user.disabled ? 'Enable user' : 'Disable user'}
             tone={user.disabled ? 'secondary' : 'danger'}
             onConfirm={toggle}
+          />
+        )}
+        {!self && hasFactor && (
+          <ConfirmAction
+            label="Reset two-factor"
+            name={`Reset two-factor of ${user.email}`}
+            prompt={`Remove every second factor of ${user.email} (authenticator app, passkeys, recovery codes)? They can then sign in with their password alone, and are emailed about it.`}
+            confirmLabel="Reset two-factor"
+            onConfirm={resetMfa}
           />
         )}
         {!self && <ConfirmAction label="Delete" name={`Delete ${user.email}`} prompt={`Delete ${user.email}? This cannot be undone.`} confirmLabel="Delete user" onConfirm={remove} />}
@@ -85,7 +108,7 @@ function UsersSection(props: { readonly me: Me; readonly onShowEvents: (user: Us
         {(data) => (
           <div className="stack">
             <RowList label="Users" items={data.users} empty={q === '' ? 'No users yet.' : `No user matches “${q}”.`}>
-              {(user) => <UserRow key={`${user.id}:${String(user.disabled)}`} user={user} me={props.me} action={action} onChange={() => { setGeneration((g) => g + 1); }} onShowEvents={props.onShowEvents} />}
+              {(user) => <UserRow key={`${user.id}:${String(user.disabled)}:${String(user.mfa?.totp)}:${user.mfa?.passkeys ?? 0}`} user={user} me={props.me} action={action} onChange={() => { setGeneration((g) => g + 1); }} onShowEvents={props.onShowEvents} />}
             </RowList>
             <Pager label="Users pages" page={data.page} pageSize={data.pageSize} total={data.total} noun={data.total === 1 ? 'user' : 'users'} onPage={setPage} />
           </div>

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { changeMemberRole, fetchOrganization, invite, listInvitations, removeMember, revokeInvitation } from '../api/endpoints';
 import type { Invitation, Me, Member, OrgRole } from '../api/types';
+import { RequireMfaSwitch } from '../components/RequireMfaSwitch';
 import { ActionForm } from '../components/ActionForm';
 import { RowList } from '../components/RowList';
 import { ActionMessage, AsyncView, Badge, ConfirmAction, Field, Section, SelectField } from '../components/ui';
@@ -37,7 +38,8 @@ function MemberRow(props: { readonly member: Member; readonly me: Me; readonly m
     <li className="row">
       <div className="row-main">
         <span className="row-title">
-          {member.name} {self && <Badge tone="info">You</Badge>}
+          {member.name} {self && <Badge tone="info">You</Badge>}{' '}
+          {member.mfa ? <Badge tone="good">2FA</Badge> : <Badge tone="warn">No 2FA</Badge>}
         </span>
         <span className="row-meta">
           {member.email} · joined {formatDate(member.joinedAt)}
@@ -143,9 +145,13 @@ export function OrganizationPage(props: { readonly me: Me }): ReactNode {
         <ActionMessage action={memberAction} />
         <AsyncView resource={org.state} onRetry={org.reload} label="Loading members…">
           {(data) => (
-            <RowList label="Members" items={data.members} empty="No members yet.">
-              {(member) => <MemberRow key={`${member.userId}:${member.role}`} member={member} me={props.me} manage={manage} action={memberAction} onChange={changed} />}
-            </RowList>
+            <div className="stack">
+              {manage && <RequireMfaSwitch key={String(data.organization.requireMfa)} organization={data.organization} members={data.members} onChange={changed} />}
+              {!manage && data.organization.requireMfa && <p className="muted">Your organization requires two-factor authentication for every member.</p>}
+              <RowList label="Members" items={data.members} empty="No members yet.">
+                {(member) => <MemberRow key={`${member.userId}:${member.role}`} member={member} me={props.me} manage={manage} action={memberAction} onChange={changed} />}
+              </RowList>
+            </div>
           )}
         </AsyncView>
       </Section>

@@ -1,13 +1,14 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { deleteAccount, resendVerification, updateProfile } from '../api/endpoints';
+import { deleteAccount, fetchMfa, resendVerification, updateProfile } from '../api/endpoints';
 import type { Me } from '../api/types';
 import { Link } from '../components/Link';
 import { ActionForm } from '../components/ActionForm';
-import { ActionMessage, Alert, Badge, Field, Form, Section, SubmitButton } from '../components/ui';
+import { ReauthForm } from '../components/ReauthForm';
+import { ActionMessage, Alert, Badge, Field, Section } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
 import { clearFlash, peekFlash, setFlash } from '../lib/flash';
 import { formatDate, ORG_ROLE_LABELS } from '../lib/format';
-import { useAction, useDocumentTitle } from '../lib/hooks';
+import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import { markSignedOut, refreshSession } from '../lib/session';
 import { OidcConsentsSection } from './OidcAccount';
@@ -30,22 +31,12 @@ function NameSection(props: { readonly me: Me }): ReactNode {
   );
 }
 
-function EmailSection(props: { readonly me: Me }): ReactNode {
+function EmailSection(props: { readonly me: Me; readonly hasPasskey: boolean }): ReactNode {
   const { user } = props.me;
   const resend = useAction();
   const change = useAction();
   const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const errors = fieldErrors(change.error);
-  function submit(): void {
-    void change.run(async () => {
-      const result = await updateProfile({ email, currentPassword: password });
-      setEmail('');
-      setPassword('');
-      await refreshSession();
-      return result;
-    }, (result) => `Your email is now ${result.user.email}. We sent a link to confirm it.`);
-  }
   return (
     <Section title="Email address">
       <div className="email-line">
@@ -66,21 +57,28 @@ function EmailSection(props: { readonly me: Me }): ReactNode {
       {props.me.impersonator !== null ? (
         <p className="muted">The email address cannot be changed while impersonating.</p>
       ) : (
-        <ActionForm action={change} onSubmit={submit} className="form subform" submitLabel="Change email" busyLabel="Saving…">
+        <ReauthForm
+          action={change}
+          className="form subform"
+          passkeyAllowed={props.hasPasskey}
+          passwordLabel="Current password"
+          passwordName="currentPassword"
+          passwordHint={props.hasPasskey ? 'For your safety, changing the address needs your password or a passkey.' : 'For your safety, changing the address needs your password.'}
+          submitLabel="Change email"
+          busyLabel="Saving…"
+          checkOtherFields={() => (email.trim() === '' ? 'Enter the new email address first.' : null)}
+          onProof={async (proof) => {
+            const result = await updateProfile('password' in proof ? { email, currentPassword: proof.password } : { email, passkey: proof.passkey });
+            setEmail('');
+            await refreshSession();
+            return result;
+          }}
+          success={(result) => `Your email is now ${result.user.email}. We sent a link to confirm it.`}
+          passwordError={errors.currentPassword}
+        >
           <h3>Change email address</h3>
           <Field label="New email address" type="email" name="newEmail" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
-          <Field
-            label="Current password"
-            type="password"
-            name="currentPassword"
-            autoComplete="current-password"
-            value={password}
-            onChange={setPassword}
-            required
-            hint="For your safety, changing the address needs your password."
-            error={errors.currentPassword}
-          />
-        </ActionForm>
+        </ReauthForm>
       )}
     </Section>
   );
@@ -115,33 +113,28 @@ function OrganizationSection(props: { readonly me: Me }): ReactNode {
   );
 }
 
-function DeleteSection(): ReactNode {
+function DeleteSection(props: { readonly hasPasskey: boolean }): ReactNode {
   const [open, setOpen] = useState(false);
-  const [password, setPassword] = useState('');
   const action = useAction();
-  function submit(): void {
-    void action.run(async () => {
-      await deleteAccount(password);
-      markSignedOut();
-      setFlash({ kind: 'success', text: 'Your account was deleted.' });
-      navigate('/sign-in', { replace: true });
-    });
-  }
   return (
     <Section title="Delete account" description="Deleting your account signs you out everywhere and cannot be undone.">
       {open ? (
-        <Form onSubmit={submit}>
-          <Field label="Password" type="password" name="deletePassword" autoComplete="current-password" value={password} onChange={setPassword} required hint="Enter your password to confirm." />
-          <ActionMessage action={action} />
-          <div className="actions">
-            <SubmitButton busy={action.busy} busyLabel="Deleting…" tone="danger">
-              Delete my account
-            </SubmitButton>
-            <button type="button" className="button secondary" onClick={() => { setOpen(false); }}>
-              Cancel
-            </button>
-          </div>
-        </Form>
+        <ReauthForm
+          action={action}
+          passkeyAllowed={props.hasPasskey}
+          passwordName="deletePassword"
+          passwordHint={props.hasPasskey ? 'Enter your password, or use a passkey, to confirm.' : 'Enter your password to confirm.'}
+          submitLabel="Delete my account"
+          busyLabel="Deleting…"
+          tone="danger"
+          onCancel={() => { setOpen(false); }}
+          onProof={async (proof) => {
+            await deleteAccount(proof);
+            markSignedOut();
+            setFlash({ kind: 'success', text: 'Your account was deleted.' });
+            navigate('/sign-in', { replace: true });
+          }}
+        />
       ) : (
         <div>
           <button type="button" className="button danger-outline" onClick={() => { setOpen(true); }}>
@@ -158,6 +151,9 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
   const [flash] = useState(peekFlash);
   useEffect(clearFlash, []);
   const { me } = props;
+  // Passkey holders may confirm sensitive changes with a passkey instead of the password.
+  const mfa = useResource(fetchMfa);
+  const hasPasskey = mfa.state.status === 'ready' && mfa.state.data.passkeys.length > 0;
   return (
     <div className="stack-lg">
       <div className="page-head">
@@ -166,10 +162,10 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
       </div>
       {flash !== null && <Alert kind={flash.kind}>{flash.text}</Alert>}
       <NameSection me={me} />
-      <EmailSection me={me} />
+      <EmailSection me={me} hasPasskey={hasPasskey} />
       <OrganizationSection me={me} />
       {me.impersonator === null && <OidcConsentsSection />}
-      {me.impersonator === null && <DeleteSection />}
+      {me.impersonator === null && <DeleteSection hasPasskey={hasPasskey} />}
     </div>
   );
 }

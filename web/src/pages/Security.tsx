@@ -1,14 +1,15 @@
 import { useState, type ReactNode } from 'react';
-import { changePassword, listDevices, listMyEvents, revokeDevice, revokeOtherDevices } from '../api/endpoints';
-import type { Device, Me } from '../api/types';
-import { EventList } from '../components/EventList';
+import { changePassword, fetchMfa, listMyEvents } from '../api/endpoints';
+import type { Me } from '../api/types';
 import { ActionForm } from '../components/ActionForm';
-import { ActionMessage, AsyncView, Badge, ConfirmAction, Field, Section } from '../components/ui';
+import { EventList } from '../components/EventList';
+import { DevicesSection } from '../components/security/Devices';
+import { PasskeysSection } from '../components/security/Passkeys';
+import { TwoFactorSection } from '../components/security/TwoFactor';
+import { Alert, AsyncView, Field, Section } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
-import { describeUserAgent, formatDateTime, formatRelative } from '../lib/format';
 import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
 import { refreshSession } from '../lib/session';
-import { OidcAppsProvider, SessionApps } from './OidcAccount';
 
 function ChangePasswordSection(props: { readonly onChanged: () => void }): ReactNode {
   const [current, setCurrent] = useState('');
@@ -43,78 +44,6 @@ function ChangePasswordSection(props: { readonly onChanged: () => void }): React
   );
 }
 
-function DeviceRow(props: { readonly device: Device; readonly onRevoke: (id: string) => Promise<void> }): ReactNode {
-  const { device } = props;
-  const label = describeUserAgent(device.userAgent);
-  return (
-    <li className="row">
-      <div className="row-main">
-        <span className="row-title">
-          {label} {device.current && <Badge tone="info">This device</Badge>}
-        </span>
-        <span className="row-meta">
-          <span className="mono">{device.ip ?? 'IP unknown'}</span> · signed in {formatDateTime(device.createdAt)} · last active{' '}
-          <time dateTime={device.lastActiveAt} title={formatDateTime(device.lastActiveAt)}>
-            {formatRelative(device.lastActiveAt)}
-          </time>
-        </span>
-        <SessionApps sessionId={device.id} />
-      </div>
-      <div className="row-side">
-        {!device.current && (
-          <ConfirmAction
-            label="Sign out"
-            name={`Sign out ${label} (${device.ip ?? 'IP unknown'}), last active ${formatRelative(device.lastActiveAt)}`}
-            prompt={`Sign out ${label}?`}
-            confirmLabel="Sign out device"
-            onConfirm={() => props.onRevoke(device.id)}
-          />
-        )}
-      </div>
-    </li>
-  );
-}
-
-function DevicesSection(props: { readonly generation: number; readonly onChange: () => void }): ReactNode {
-  const devices = useResource(listDevices, String(props.generation));
-  const action = useAction();
-  async function revoke(id: string): Promise<void> {
-    await action.run(() => revokeDevice(id), 'The device was signed out.');
-    props.onChange();
-  }
-  async function revokeOthers(): Promise<void> {
-    await action.run(revokeOtherDevices, 'Every other device was signed out.');
-    props.onChange();
-  }
-  return (
-    <Section title="Devices" description="Where your account is signed in now. Sign out any device you do not recognise, then change your password.">
-      <ActionMessage action={action} />
-      <AsyncView resource={devices.state} onRetry={devices.reload} label="Loading devices…">
-        {(data) => (
-          <div className="stack">
-            <OidcAppsProvider generation={props.generation}>
-            <ul className="list" aria-label="Signed-in devices">
-              {[...data.sessions]
-                .sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.localeCompare(a.lastActiveAt))
-                .map((device) => (
-                  <DeviceRow key={device.id} device={device} onRevoke={revoke} />
-                ))}
-            </ul>
-            </OidcAppsProvider>
-            {data.sessions.length > 1 ? (
-              <div>
-                <ConfirmAction label="Sign out all other devices" name="Sign out all other devices" prompt="Sign out every device except this one?" confirmLabel="Sign out others" onConfirm={revokeOthers} />
-              </div>
-            ) : (
-              <p className="muted">This is the only device signed in to your account.</p>
-            )}
-          </div>
-        )}
-      </AsyncView>
-    </Section>
-  );
-}
-
 function EventsSection(props: { readonly generation: number }): ReactNode {
   const events = useResource(listMyEvents, String(props.generation));
   return (
@@ -126,25 +55,62 @@ function EventsSection(props: { readonly generation: number }): ReactNode {
   );
 }
 
+/** Why the user was sent here: a policy demands a second factor they do not have yet. */
+function SetupRequiredBanner(props: { readonly me: Me }): ReactNode {
+  if (!props.me.mfa.setupRequired) return null;
+  const admin = props.me.mfa.requiredBy === 'admin';
+  return (
+    <Alert kind="warning">
+      <strong>{admin ? 'Admins must use two-factor authentication.' : 'Your organization requires two-factor authentication.'}</strong> Set up an authenticator
+      app or add a passkey below to continue using Gatehouse.
+    </Alert>
+  );
+}
+
+function SecondFactorSections(props: { readonly me: Me; readonly generation: number; readonly onChanged: () => void }): ReactNode {
+  const mfa = useResource(fetchMfa, String(props.generation));
+  const readOnly = props.me.impersonator !== null;
+  return (
+    <AsyncView resource={mfa.state} onRetry={mfa.reload} label="Loading two-factor settings…">
+      {(status) => (
+        <>
+          <TwoFactorSection status={status} email={props.me.user.email} readOnly={readOnly} onChanged={props.onChanged} />
+          <PasskeysSection passkeys={status.passkeys} readOnly={readOnly} onChanged={props.onChanged} />
+        </>
+      )}
+    </AsyncView>
+  );
+}
+
 export function SecurityPage(props: { readonly me: Me }): ReactNode {
   useDocumentTitle('Security');
   const [generation, setGeneration] = useState(0);
   const bump = (): void => { setGeneration((g) => g + 1); };
+  const setupRequired = props.me.mfa.setupRequired;
+  function factorsChanged(): void {
+    bump();
+    // mfa.enabled / setupRequired may have changed: the rest of the app follows the server's answer.
+    void refreshSession();
+  }
   return (
     <div className="stack-lg">
       <div className="page-head">
         <h1>Security</h1>
-        <p className="muted">Your password, the devices signed in to your account, and what happened recently.</p>
+        <p className="muted">Your password, second factors and passkeys, the devices signed in to your account, and what happened recently.</p>
       </div>
-      {props.me.impersonator === null ? (
-        <ChangePasswordSection onChanged={bump} />
-      ) : (
-        <Section title="Change password">
-          <p className="muted">The password cannot be changed while impersonating.</p>
-        </Section>
-      )}
+      <SetupRequiredBanner me={props.me} />
+      <SecondFactorSections me={props.me} generation={generation} onChanged={factorsChanged} />
+      {/* Until a second factor is set up, only the factor and device routes answer (the rest: 403 mfa_required). */}
+      {!setupRequired &&
+        (props.me.impersonator === null ? (
+          <ChangePasswordSection onChanged={bump} />
+        ) : (
+          <Section title="Change password">
+            <p className="muted">The password cannot be changed while impersonating.</p>
+          </Section>
+        ))}
       <DevicesSection generation={generation} onChange={bump} />
-      <EventsSection generation={generation} />
+      {!setupRequired && <EventsSection generation={generation} />}
     </div>
   );
 }

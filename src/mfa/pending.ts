@@ -1,0 +1,63 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { MfaPending } from '../db/schema.js';
+import type { TokenKeys } from '../crypto/jwt.js';
+import { signToken, verifyToken } from '../crypto/jwt.js';
+import { randomToken } from '../crypto/random.js';
+
+/** A password login waits at most this long for its second factor (the contract: 5 minutes). */
+export const PENDING_TTL_MS = 5 * 60_000;
+/** Wrong codes that end a pending login for good. */
+export const PENDING_MAX_FAILURES = 5;
+
+export interface PendingLogin {
+  readonly id: string;
+  readonly userId: string;
+  readonly token: string;
+}
+
+/**
+ * The `gh_mfa` token: audience `gatehouse-mfa` under its own key, so it can never pass for a
+ * session token (nor the reverse); its id names a database row, which makes it single-use and
+ * lets wrong codes end it on every instance.
+ */
+export async function createPendingLogin(db: Executor, keys: TokenKeys, userId: string, now: number): Promise<PendingLogin> {
+  const id = randomToken();
+  await db.deleteFrom('mfa_pending').where('expires_at', '<', now - PENDING_TTL_MS).execute();
+  await db.insertInto('mfa_pending').values({ id, user_id: userId, created_at: now, expires_at: now + PENDING_TTL_MS, failures: 0, ended_at: null }).execute();
+  const token = await signToken(keys, { pid: id }, { subject: userId, issuedAtSec: Math.floor(now / 1000), expiresAtSec: Math.floor((now + PENDING_TTL_MS) / 1000) });
+  return { id, userId, token };
+}
+
+/** The live pending login this token names, or null (forged, expired, used, ended, or of nobody). */
+export async function readPendingLogin(db: Executor, keys: TokenKeys, token: string, now: number): Promise<MfaPending | null> {
+  if (token.length > 2048) return null;
+  const outcome = await verifyToken(keys, token, now);
+  if (!outcome.ok) return null;
+  const { pid, sub } = outcome.payload;
+  if (typeof pid !== 'string' || typeof sub !== 'string') return null;
+  const row = await db.selectFrom('mfa_pending').selectAll().where('id', '=', pid).executeTakeFirst();
+  if (row?.user_id !== sub || row.ended_at !== null || row.expires_at <= now) return null;
+  return row;
+}
+
+/** Counts a wrong code; the PENDING_MAX_FAILURES-th ends the pending login. Returns whether it is still alive. */
+export async function failPendingLogin(db: Executor, id: string, now: number): Promise<boolean> {
+  await db
+    .updateTable('mfa_pending')
+    .set({
+      failures: sql<number>`failures + 1`,
+      ended_at: sql<number | null>`case when failures + 1 >= ${PENDING_MAX_FAILURES} then cast(${now} as bigint) else null end`,
+    })
+    .where('id', '=', id)
+    .where('ended_at', 'is', null)
+    .execute();
+  const row = await db.selectFrom('mfa_pending').select('ended_at').where('id', '=', id).executeTakeFirst();
+  return row !== undefined && row.ended_at === null;
+}
+
+/** Ends the pending login; true only for the one request that ended a live one (single use). */
+export async function endPendingLogin(db: Executor, id: string, now: number): Promise<boolean> {
+  const r = await db.updateTable('mfa_pending').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

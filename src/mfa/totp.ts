@@ -1,0 +1,72 @@
+import { Secret, TOTP } from 'otpauth';
+import type { Executor } from '../db/database.js';
+import type { MfaTotp } from '../db/schema.js';
+import type { SecretBox } from './secret-box.js';
+
+/** RFC 6238 as the contract fixes it: SHA-1, 6 digits, 30 s steps, ±1 step of drift. */
+const PERIOD_SEC = 30;
+const DRIFT_STEPS = 1;
+const ISSUER = 'Gatehouse';
+
+function totpFor(secretBase32: string, label: string): TOTP {
+  return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: PERIOD_SEC, secret: Secret.fromBase32(secretBase32) });
+}
+
+export interface TotpEnrollment {
+  readonly secret: string;
+  readonly otpauthUri: string;
+}
+
+/** A new random 160-bit secret (RFC 4226's recommended length) and its otpauth:// URI. */
+export function newTotpSecret(label: string): TotpEnrollment {
+  const secret = new Secret({ size: 20 }).base32;
+  return { secret, otpauthUri: totpFor(secret, label).toString() };
+}
+
+/** The time step a code matches (within ±1 step of `nowMs`), or null. */
+export function matchingStep(secretBase32: string, code: string, nowMs: number): number | null {
+  const delta = totpFor(secretBase32, 'x').validate({ token: code, timestamp: nowMs, window: DRIFT_STEPS });
+  return delta === null ? null : Math.floor(nowMs / 1000 / PERIOD_SEC) + delta;
+}
+
+export async function findTotp(db: Executor, userId: string): Promise<MfaTotp | undefined> {
+  return db.selectFrom('mfa_totp').selectAll().where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Replaces any pending (unconfirmed) setup with a new one. Never touches a confirmed one. */
+export async function savePendingTotp(db: Executor, box: SecretBox, userId: string, secret: string, now: number): Promise<void> {
+  await db.deleteFrom('mfa_totp').where('user_id', '=', userId).where('confirmed_at', 'is', null).execute();
+  await db.insertInto('mfa_totp').values({ user_id: userId, secret_sealed: box.seal(secret, userId), created_at: now, confirmed_at: null, last_step: null }).execute();
+}
+
+export type TotpCheck = 'ok' | 'wrong';
+
+/**
+ * Checks a code against the user's TOTP (`confirmed`: the enabled one; otherwise the pending setup)
+ * and accepts it at most once: the accepted step is written with a compare-and-set, so the same
+ * code (or an older one) is refused afterwards, also when two requests race with it.
+ */
+export async function checkTotpCode(db: Executor, box: SecretBox, userId: string, code: string, nowMs: number, which: 'confirmed' | 'pending'): Promise<TotpCheck> {
+  const row = await findTotp(db, userId);
+  if (row === undefined || (which === 'confirmed') !== (row.confirmed_at !== null)) return 'wrong';
+  const opened = box.open(row.secret_sealed, userId);
+  if (opened === null) return 'wrong';
+  const step = matchingStep(opened.plaintext, code, nowMs);
+  if (step === null || (row.last_step !== null && step <= row.last_step)) return 'wrong';
+  const r = await db
+    .updateTable('mfa_totp')
+    .set({
+      last_step: step,
+      ...(which === 'pending' ? { confirmed_at: nowMs } : {}),
+      // Opened with the previous secret's key during a rotation: move it to the current key.
+      ...(opened.stale ? { secret_sealed: box.seal(opened.plaintext, userId) } : {}),
+    })
+    .where('user_id', '=', userId)
+    .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1 ? 'ok' : 'wrong';
+}
+
+export async function deleteTotp(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('mfa_totp').where('user_id', '=', userId).execute();
+}

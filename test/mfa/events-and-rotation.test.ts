@@ -1,0 +1,83 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestClock } from '../../src/clock.js';
+import { STRONG_PASSWORD, TEST_SECRET, type TestApp, buildTestApp } from '../helpers/app.js';
+import { wrongTotpCode } from '../helpers/totp.js';
+import { SoftAuthenticator } from '../helpers/webauthn.js';
+import { enrollPasskey, enrollTotp, eventsOf, expectSignedIn, freshCode, loginWithTotp, mailsTo, ok, passwordless, pendingLogin, user } from './support.js';
+
+describe('security events, emails and authMethods over a factor’s life', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('a password session is ["password"]', async () => {
+    const u = await user(t);
+    await expectSignedIn(u.agent, ['password']);
+    const sessions = (await u.agent.get('/api/sessions')).json<{ sessions: { authMethods: string[] }[] }>().sessions;
+    expect(sessions.map((s) => s.authMethods)).toEqual([['password']]);
+  });
+
+  it('every step is recorded for the user and emailed where the contract says; no secret in any email', async () => {
+    const u = await user(t);
+    const mails0 = (await mailsTo(t, u.email)).length;
+    const { secret, recoveryCodes } = await enrollTotp(t, u);
+    const auth = new SoftAuthenticator();
+    const { passkey } = await enrollPasskey(u, auth);
+    const p1 = await pendingLogin(t, u.email, u.password);
+    const wrong = await p1.agent.post('/api/auth/login/mfa', { code: wrongTotpCode(secret, t.clock.now()) });
+    expect(wrong.statusCode).toBe(401);
+    ok(await p1.agent.post('/api/auth/login/mfa', { recoveryCode: recoveryCodes[0] }));
+    const regenerated = await u.agent.post('/api/mfa/recovery-codes', { password: u.password });
+    ok(regenerated);
+    ok((await passwordless(t, auth)).res);
+    ok(await u.agent.delete(`/api/passkeys/${passkey.id}`, { password: u.password }), 204);
+    ok(await u.agent.delete('/api/mfa/totp', { password: u.password, code: freshCode(t, secret) }), 204);
+
+    const types = (await eventsOf(u.agent)).map((e) => e.type);
+    for (const type of ['mfa_enabled', 'passkey_added', 'mfa_failed', 'recovery_code_used', 'recovery_codes_regenerated', 'passkey_login', 'passkey_removed', 'mfa_disabled']) {
+      expect(types, type).toContain(type);
+    }
+    // TOTP on, passkey added, recovery code used, passkey removed, TOTP off.
+    const mails = (await mailsTo(t, u.email)).slice(mails0);
+    expect(mails).toHaveLength(5);
+    const allMail = JSON.stringify(mails);
+    expect(allMail).not.toContain(secret);
+    for (const c of [...recoveryCodes, ...regenerated.json<{ recoveryCodes: string[] }>().recoveryCodes]) expect(allMail).not.toContain(c);
+  });
+});
+
+/** Contract: TOTP secrets are sealed under a key from SESSION_SECRET; during a rotation SESSION_SECRET_PREVIOUS still decrypts. */
+describe('SESSION_SECRET rotation', () => {
+  const NEW_SECRET = 'rotated-test-secret-9876543210-zyxwvutsrqponmlkjih';
+  let dir: string | undefined;
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    for (const a of apps.splice(0)) await a.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('codes keep working when the old secret is SESSION_SECRET_PREVIOUS', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gh-mfa-rotation-'));
+    const clock = createTestClock();
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}` };
+    const before = await buildTestApp({ clock, env });
+    apps.push(before);
+    const u = await user(before);
+    const { secret } = await enrollTotp(before, u);
+    await loginWithTotp(before, u.email, STRONG_PASSWORD, secret);
+    await before.close();
+    apps.splice(0);
+
+    const during = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET, SESSION_SECRET_PREVIOUS: TEST_SECRET } });
+    apps.push(during);
+    const agent = await loginWithTotp(during, u.email, STRONG_PASSWORD, secret);
+    await expectSignedIn(agent, ['password', 'totp']);
+  });
+});
