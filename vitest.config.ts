@@ -12,6 +12,7 @@ const DIALECT_SUITES = [
   'test/mfa/**/*.test.ts',
   'test/identities/**/*.test.ts',
   'test/smoke.test.ts',
+  'test/oidc/**/*.test.ts',
 ];
 
 /** Not dialect-parameterized, runs once, and must not overlap other suites (it restarts PostgreSQL). */
@@ -38,7 +39,8 @@ export default defineConfig(async () => {
     // Real Chromium against a real server: one retry absorbs a click that times out on a loaded machine.
     { extends: true, test: { name: 'browser', include: [BROWSER], retry: 1, env: { TEST_DIALECT: 'sqlite' } } },
     // Real server processes on PostgreSQL + Redis; it restarts PostgreSQL, so it runs alone, after every other project.
-    { extends: true, test: { name: 'multi-instance', include: [MULTI_INSTANCE], sequence: { groupOrder: 1 } } },
+    // Its files run one after another too: one of them restarts PostgreSQL under the others.
+    { extends: true, test: { name: 'multi-instance', include: [MULTI_INSTANCE], sequence: { groupOrder: 1 }, fileParallelism: false } },
   ];
   const pgProblem = await postgresUnavailable();
   if (pgProblem === null || process.env.CI === 'true') {

@@ -16,6 +16,7 @@ import { VARIANTS } from './experiments/variants.js';
 import { throughputPhase, postgresPhase, statementsPhase } from './lib/phases.js';
 import { attempt, authPhases } from './lib/auth-phases.js';
 import { createFreshDatabase } from './lib/pg.js';
+import { oidcPhase } from './lib/oidc-phase.js';
 
 /** `npm start`'s command (`node <flags> <entry>`), so the bench measures what ships. */
 function startCommand(): { nodeArgs: string[]; entry: string } {
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     } finally {
       await base.server.child.stop();
     }
+    await attempt(rows, 'OIDC, SQLite', () => oidcPhase({ settings, tmp, sink, databaseUrl: `sqlite:${join(tmp, 'oidc.db')}`, label: 'SQLite', log }));
     const pgDb = await createFreshDatabase();
     if ('skipped' in pgDb) {
       log(`PostgreSQL rows skipped: ${pgDb.skipped}`);
@@ -76,6 +78,14 @@ async function main(): Promise<void> {
         await attempt(rows, 'GET /api/auth/me, PostgreSQL', () => postgresPhase({ settings, tmp, sink, databaseUrl: pgDb.url, bareRps: base.bareRps, log }));
       } finally {
         await pgDb.drop();
+      }
+      const oidcDb = await createFreshDatabase();
+      if (!('skipped' in oidcDb)) {
+        try {
+          await attempt(rows, 'OIDC, PostgreSQL', () => oidcPhase({ settings, tmp, sink, databaseUrl: oidcDb.url, label: 'PostgreSQL', log }));
+        } finally {
+          await oidcDb.drop();
+        }
       }
     }
   } finally {

@@ -13,6 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { MFA_GAPS, MFA_GUARANTEES } from './security-map-mfa.js';
 
 export type OwaspId = 'A01' | 'A02' | 'A03' | 'A04' | 'A05' | 'A06' | 'A07' | 'A08' | 'A09' | 'A10';
 
@@ -63,10 +64,12 @@ const ORIGIN = 'test/core/csrf.test.ts :: Origin check > ';
 const HDR = 'test/core/headers.test.ts :: security headers (http PUBLIC_URL) > ';
 const HTTPS = 'test/core/headers.test.ts :: https PUBLIC_URL > ';
 const BODY = 'test/core/hygiene.test.ts :: request bodies > ';
+const CTRL = 'test/core/control-characters.test.ts :: control characters in ids, filters and path parameters > ';
 const PW = 'test/core/hygiene.test.ts :: password policy > ';
 const ENUM = 'test/core/hygiene.test.ts :: login does not reveal accounts > ';
 const NORM = 'test/core/hygiene.test.ts :: email normalization > ';
 const LIMIT = 'test/core/rate-limits.test.ts :: failed logins per account + IP > ';
+const CEIL = 'test/core/account-ceiling.test.ts :: the per-account ceiling cannot lock the owner out > ';
 const REG = 'test/core/rate-limits.test.ts :: registrations per IP > ';
 const EVENTS = 'test/core/logs.test.ts :: security events > ';
 const FA = 'test/forward-auth/verify.test.ts :: GET /api/auth/verify (forward auth) > ';
@@ -313,7 +316,7 @@ export const GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
-    guarantee: 'Input validation: unknown fields, null, wrong types and bad values → 400 invalid_request and nothing changes; partial updates apply only the fields present and {} changes nothing',
+    guarantee: 'Input validation: unknown fields, null, wrong types, bad values and control characters in ids and filters → 400 invalid_request and nothing changes, alike on SQLite and PostgreSQL; partial updates apply only the fields present and {} changes nothing',
     owasp: ['A03', 'A04'],
     asvs: ['2.2.1', '2.2.2', '15.3.3', '15.3.5'],
     tests: [
@@ -328,6 +331,9 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${ADMIN}admin route bodies refuse unknown fields, wrong types and null (400); unknown ids → 404`,
       `${ROLES}bad bodies → 400 and nothing changes`,
       'test/admin/users-list.test.ts :: GET /api/admin/users > a bad page → 400 invalid_request (0, -1, abc, 1.5, 1e2, repeated)',
+      `${CTRL}every route with a path parameter answers 400 invalid_request, logs no error and changes nothing`,
+      `${CTRL}a NUL after a real id is refused, not cut off: the admin's own session and the member stay`,
+      `${CTRL}ids and filters in query strings and bodies are refused the same way`,
     ],
   },
   {
@@ -367,6 +373,7 @@ export const GUARANTEES: readonly Guarantee[] = [
       'test/core/hygiene.test.ts :: router-level errors (over-long path parameter, bad URL encoding) > are answered from the error catalog with the contract headers',
       'test/redis/redis-store.test.ts :: Redis counter store > configured but unreachable: every operation fails with 503 unavailable (never a silent pass), ping is false, close does not hang',
       'test/redis/shared-limits.test.ts :: Redis configured but down > login, register and forgot-password answer 503 unavailable and change nothing; /readyz 503 with counters:false; /healthz 200',
+      'test/email/outage.test.ts :: forgot-password while the database is down > answers 503 unavailable like every other route that needs the database, and queues and counts nothing',
       `${SERVE}unknown /api routes stay JSON 404, even when a browser asks for HTML`,
     ],
   },
@@ -538,7 +545,7 @@ export const GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
-    guarantee: 'Login rate limits: LOGIN_MAX_FAILURES per account + IP per 15 min (then 429 with Retry-After, even for the right password) and 100 per account per hour; parallel guesses cannot slip past; X-Forwarded-For ignored unless TRUST_PROXY; shared across instances',
+    guarantee: 'Login rate limits: LOGIN_MAX_FAILURES per account + IP per 15 min (then 429 with Retry-After, even for the right password) and LOGIN_MAX_FAILURES_PER_ACCOUNT (100) per account per hour, which addresses that signed in to the account within 30 days may pass with the right password (no targeted lockout); parallel guesses cannot slip past; X-Forwarded-For ignored unless TRUST_PROXY; shared across instances',
     owasp: ['A07'],
     asvs: ['6.1.1', '6.3.1', '2.4.1', '15.3.4'],
     tests: [
@@ -549,6 +556,11 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${LIMIT}LOGIN_MAX_FAILURES is honoured`,
       `${LIMIT}X-Forwarded-For is ignored without TRUST_PROXY (rotating it does not escape the limit)`,
       `${LIMIT}a ceiling of 100 failures per account per hour from all addresses`,
+      `${CEIL}after 100 failures from many addresses, a new address is refused even with the right password, but the owner signs in from an address used before`,
+      `${CEIL}a remembered address is still held to the per account + IP limit, and its failures still count`,
+      `${CEIL}an address is remembered for 30 days after its latest sign-in`,
+      `${CEIL}LOGIN_MAX_FAILURES_PER_ACCOUNT is honoured`,
+      `${CEIL}an address remembered for one account opens nothing for another, and unknown accounts answer alike (no enumeration)`,
       `${SHARED}failed logins split over A and B hit one limit; both refuse the right password; another IP is unaffected; the window ends\${SKIP_NOTE}`,
       `${MULTI}failed logins split over A and B hit one shared limit: after \${String(LOGIN_MAX_FAILURES)} the next attempt on either is 429, even with the right password`,
       `${UI}wrong passwords, then too many: the form says when to retry`,
@@ -642,6 +654,8 @@ export const GUARANTEES: readonly Guarantee[] = [
     tests: [
       `${UI}unknown pages show "page not found" (404) while /api stays JSON; index.html has no inline script or style`,
       `${UI}signed-out visits go to sign-in and come back; only same-origin return paths are followed`,
+      'test/web/return-path.test.ts :: returnPathFor (sign-in ?next=) > refuses %j',
+      'test/web/return-path.test.ts :: returnPathFor (sign-in ?next=) > every result is a same-origin path that passes the rules again unchanged',
     ],
   },
   {
@@ -654,6 +668,17 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${MULTI}deletion, demotion and the end of an impersonation on one instance are refused on the other on the very next request`,
     ],
   },
+  {
+    guarantee: 'Slow clients: a request must arrive in full within REQUEST_TIMEOUT (else 408 and the connection is closed); on SIGTERM, connections whose request never arrived are closed after 2 s, so a stalled client cannot hold a shutdown',
+    owasp: ['A04', 'A05'],
+    asvs: ['2.4.1'],
+    tests: [
+      'test/ops/slow-clients.test.ts :: slow clients (real server process, real sockets) > REQUEST_TIMEOUT: a body or headers that never arrive in full get 408 and the connection closed; a complete slow-ish request is served',
+      'test/ops/slow-clients.test.ts :: slow clients (real server process, real sockets) > SIGTERM with a stalled upload, half-sent headers and an idle keep-alive exits 0 within seconds; a body completing meanwhile is still answered',
+    ],
+  },
+  // Second factors and passkeys (issue 13): scripts/security-map-mfa.ts.
+  ...MFA_GUARANTEES,
   {
     guarantee: 'Sign in with another provider: code flow with PKCE S256, state and nonce bound to a single-use HttpOnly cookie; a replayed or foreign callback, a provider error, an ID token with a wrong aud, iss, nonce or signature, and a provider that is down end on an error page; `next` never leaves the site',
     owasp: ['A07', 'A01', 'A08'],
@@ -684,21 +709,21 @@ export const GUARANTEES: readonly Guarantee[] = [
 ];
 
 export const NOT_COVERED: readonly Gap[] = [
-  { gap: 'Multi-factor authentication (TOTP, WebAuthn/passkeys); a password alone signs in', owasp: ['A07'], asvs: ['6.3.3 (L2)', '6.3.7 (L3)'], note: 'Open. Mitigated by rate limits, the common-password list, session rechecks and notices; a stolen password is enough.' },
   { gap: 'Breached-password check (e.g. HIBP k-anonymity)', owasp: ['A07'], asvs: ['6.2.12 (L2)'], note: 'Open: only the ~49k most common passwords and the email local part are refused; no network lookup.' },
   { gap: 'Context-specific word list beyond the email local part (product, organization names)', owasp: ['A07'], asvs: ['6.1.2 (L2)', '6.2.11 (L2)'], note: 'Partial: only the email\'s local part is refused.' },
   { gap: 'Re-authentication before revoking sessions on the devices page', owasp: ['A07'], asvs: ['7.5.2 (L2)'], note: 'Open: the current session alone may revoke other sessions (revoking is the safe direction).' },
-  { gap: 'Targeted sign-in lockout: 100 failed logins from anywhere block sign-in to that account for up to an hour', owasp: ['A07', 'A04'], asvs: ['6.1.1 (L1, partial)'], note: 'Accepted trade-off against distributed guessing: existing sessions keep working and the window ends by itself; no CAPTCHA or step-up instead of the block.' },
+  { gap: 'Targeted sign-in lockout from new addresses: LOGIN_MAX_FAILURES_PER_ACCOUNT (100) failed logins from anywhere block sign-in to that account, for up to an hour, from addresses it never signed in from', owasp: ['A07', 'A04'], asvs: ['6.1.1 (L1, partial)'], note: 'Partial: addresses that signed in to the account within 30 days still pass with the right password (under their own per-address limit), existing sessions keep working and the window ends by itself; a first sign-in from a new network during an attack waits. No CAPTCHA or email step-up instead.' },
   { gap: 'Account enumeration at registration', owasp: ['A07'], asvs: ['6.3.8 (L3)'], note: 'By contract: register answers 409 email_taken; rate limited per IP (REGISTER_MAX_PER_IP).' },
   { gap: 'Notification of suspicious sign-ins (new device, many failures, lockout)', owasp: ['A07', 'A09'], asvs: ['6.3.5 (L3)'], note: 'Open: events are recorded and shown to the user, but no email is sent for a new device or a limit reached.' },
-  { gap: 'Email is an account-recovery channel (reset link)', owasp: ['A07'], asvs: ['6.3.6 (L3)'], note: 'By design: whoever controls the mailbox can reset the password (15 min, single-use, all sessions revoked, owner notified).' },
-  { gap: 'Admin-initiated password reset', owasp: ['A07'], asvs: ['6.4.6 (L3)'], note: 'Open: admins can disable, delete and impersonate a user, not start a reset on their behalf (the user can, from the sign-in page).' },
-  { gap: 'Failed authorization and bypass attempts (403 forbidden, csrf_failed, 429 rate_limited) are not security events', owasp: ['A09'], asvs: ['16.3.2 (L2)', '16.3.3 (L2, partial)'], note: 'Open: authentication outcomes, account, admin and membership actions are recorded; refusals are only in the request log.' },
+  { gap: 'Email is an account-recovery channel (reset link)', owasp: ['A07'], asvs: ['6.3.6 (L3)'], note: 'By design: whoever controls the mailbox can reset the password (15 min, single-use, all sessions revoked, owner notified); for a user with a second factor, the new password alone does not sign in.' },
+  { gap: 'Admin-initiated password reset', owasp: ['A07'], asvs: ['6.4.6 (L3)'], note: 'Open: admins can disable, delete and impersonate a user and reset their second factors, not start a password reset on their behalf (the user can, from the sign-in page).' },
+  { gap: 'Failed authorization and bypass attempts (403 forbidden, csrf_failed, mfa_required, 429 rate_limited) are not security events', owasp: ['A09'], asvs: ['16.3.2 (L2)', '16.3.3 (L2, partial)'], note: 'Open: authentication outcomes, account, admin and membership actions are recorded; refusals are only in the request log.' },
   { gap: 'Log protection and shipping (tamper evidence, separate log system), a log inventory', owasp: ['A09'], asvs: ['16.1.1 (L2)', '16.4.2 (L2)', '16.4.3 (L2)'], note: 'Operator\'s job: Gatehouse logs JSON to stdout and keeps events in its own database, which an admin of the database can alter.' },
-  { gap: 'Secrets in a vault or HSM; automatic key rotation', owasp: ['A02', 'A05'], asvs: ['13.3.1 (L2)', '13.3.3 (L3)', '13.3.4 (L3)'], note: 'Open: SESSION_SECRET comes from the environment; SESSION_SECRET_PREVIOUS supports manual rotation.' },
+  { gap: 'Secrets in a vault or HSM; automatic key rotation', owasp: ['A02', 'A05'], asvs: ['13.3.1 (L2)', '13.3.3 (L3)', '13.3.4 (L3)'], note: 'Open: SESSION_SECRET comes from the environment (the TOTP sealing key is derived from it); SESSION_SECRET_PREVIOUS supports manual rotation.' },
   { gap: 'CSP violation reporting and per-response nonces', owasp: ['A05'], asvs: ['3.4.7 (L3)', '3.4.3 (L3 part)'], note: 'Open: a static policy without report-to; the UI has no inline script to need a nonce.' },
   { gap: 'TLS termination and TLS to PostgreSQL/Redis', owasp: ['A02'], asvs: ['12.2.1 (L1)', '12.3.1 (L2)'], note: 'Operator\'s job (reverse proxy, connection URLs); doctor fails when PUBLIC_URL is not https. SMTP credentials require TLS to a remote host.' },
   { gap: 'Dependency audit against this registry', owasp: ['A06'], asvs: ['15.2.1 (L1, partial)'], note: 'The configured registry has no audit endpoint (HTTP 405): CI reports "unavailable" rather than a pass. ESLint security and secretlint do run.' },
+  ...MFA_GAPS,
 ];
 //#endregion
 

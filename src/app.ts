@@ -47,6 +47,20 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
     // Requests arriving during shutdown are still served (with Connection: close) in our own format.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // Slow clients: without these a request that declares a body and never sends it holds its
+    // connection (and a shutdown) open indefinitely. The whole request must arrive within
+    // REQUEST_TIMEOUT (then 408 and the connection is closed). A socket silent in both directions
+    // for twice that (a client that stops reading its response) is closed; twice, so that the 408
+    // always wins over a silent close. Node checks the request deadlines periodically; checking at
+    // a tenth of the timeout (at most once a second) keeps the real limit close to the configured one.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: 2 * config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.requestTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.requestTimeoutMs / 10))),
+    },
   });
   await app.register(gatehouse, { config, deps });
   await app.ready();

@@ -8,6 +8,7 @@ import { databaseChecks } from './ops/doctor-database.js';
 import { providerChecks } from './identities/doctor-providers.js';
 import { AdminSetupError, createAdmin, findAccount, promoteToAdmin, requireAdminEmail } from './ops/create-admin.js';
 import { promptHidden, readFirstLine } from './ops/prompt.js';
+import { OIDC_USAGE, OidcUsageError, oidcCommand } from './oidc/cli.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -18,7 +19,7 @@ Commands:
                               the password is read from stdin (first line) when stdin is
                               not a terminal, else prompted without echo
   doctor                      audit this environment for production; exit 1 on any error
-  help                        show this text
+${OIDC_USAGE}  help                        show this text
 
 The environment (and ./.env when present) is read exactly as the server reads it.
 `;
@@ -132,12 +133,26 @@ async function run(argv: readonly string[]): Promise<number> {
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: { email: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      public: { type: 'boolean' },
+      'first-party': { type: 'boolean' },
+      'id-token-alg': { type: 'string' },
+    },
   });
   const command = positionals[0];
   if (values.help === true || command === undefined || command === 'help') {
     out(USAGE);
     return command === undefined && values.help !== true ? 2 : 0;
+  }
+  if (command === 'oidc-client' || command === 'oidc-keys') {
+    // Keys are sealed with SESSION_SECRET: in development, the very secret the server keeps in ./data.
+    const config = command === 'oidc-keys' ? loadConfig(readEnvironment()) : loadCliConfig();
+    return oidcCommand(config, command, positionals.slice(1), values, out);
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1] ?? ''}`);
   switch (command) {
@@ -156,6 +171,10 @@ function failure(e: unknown): number {
   if (e instanceof ConfigError) {
     process.stderr.write(`gatehouse: ${e.message}\n`);
     return 1;
+  }
+  if (e instanceof OidcUsageError) {
+    process.stderr.write(`gatehouse: ${e.message}\n`);
+    return 2;
   }
   if (e instanceof AdminSetupError) {
     process.stderr.write(`gatehouse: ${e.message}\n`);

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { databaseUrl, logLevel, makeReader, parseTrustProxy, redisUrl, socketTimeout, type Environment, type Reader } from './config-parse.js';
 import { parseProviders, type ProviderConfig } from './identities/provider-config.js';
 
 /**
@@ -23,6 +24,9 @@ export interface Config {
   readonly nodeEnv: string;
   readonly host: string;
   readonly port: number;
+  /** The whole request (headers and body) must arrive within this; also the socket inactivity limit. */
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
   readonly publicUrl: string;
   readonly publicOrigin: string;
   readonly https: boolean;
@@ -56,7 +60,8 @@ export interface Config {
   readonly providers: readonly ProviderConfig[];
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+export { LOG_LEVELS, parseDuration, type Environment } from './config-parse.js';
+
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -65,16 +70,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
-}
-
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function parseDuration(value: string): number | undefined {
-  const match = DURATION.exec(value.trim());
-  if (match === null) return undefined;
-  const ms = Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
-  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 /** Reads `.env` (when present) under the real environment: real variables win. */
@@ -87,60 +82,6 @@ export function readEnvironment(cwd: string = process.cwd()): Environment {
 }
 
 export const MIN_SECRET_BYTES = 32;
-
-interface Reader {
-  readonly problems: string[];
-  str(name: string, fallback: string): string;
-  int(name: string, fallback: number, min: number, max: number): number;
-  duration(name: string, fallback: string): number;
-  bool(name: string, fallback: boolean): boolean;
-}
-
-function makeReader(env: Environment): Reader {
-  const problems: string[] = [];
-  const raw = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  return {
-    problems,
-    str: (name, fallback) => raw(name) ?? fallback,
-    int(name, fallback, min, max) {
-      const v = raw(name);
-      if (v === undefined) return fallback;
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
-        problems.push(`${name} must be an integer from ${String(min)} to ${String(max)}`);
-        return fallback;
-      }
-      return n;
-    },
-    bool(name, fallback) {
-      const v = raw(name);
-      if (v === undefined) return fallback;
-      if (v === 'true' || v === '1') return true;
-      if (v === 'false' || v === '0') return false;
-      problems.push(`${name} must be true or false`);
-      return fallback;
-    },
-    duration(name, fallback) {
-      const v = raw(name) ?? fallback;
-      const ms = parseDuration(v);
-      if (ms === undefined) {
-        problems.push(`${name} must be a duration like 30s, 15m, 24h or 7d`);
-        return parseDuration(fallback) ?? 60_000;
-      }
-      return ms;
-    },
-  };
-}
-
-function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-}
 
 function mailConfig(env: Environment, r: Reader, production: boolean): MailConfig {
   const transportRaw = r.str('MAIL_TRANSPORT', production ? '' : 'outbox');
@@ -190,29 +131,6 @@ function loadDevSecret(dataDir: string): string {
 /* eslint-enable security/detect-non-literal-fs-filename */
 
 const NODE_ENVS: readonly string[] = ['development', 'production', 'test'];
-export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function logLevel(r: Reader): string {
-  const level = r.str('LOG_LEVEL', 'info');
-  if (LOG_LEVELS.includes(level)) return level;
-  r.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  return 'info';
-}
-
-function databaseUrl(r: Reader): string {
-  const url = r.str('DATABASE_URL', 'sqlite:./data/gatehouse.db');
-  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(url)) {
-    r.problems.push('DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://…');
-  }
-  return url;
-}
-
-function redisUrl(r: Reader): string | undefined {
-  const url = r.str('REDIS_URL', '');
-  if (url === '') return undefined;
-  if (!/^rediss?:\/\/.+/.test(url)) r.problems.push('REDIS_URL must be redis://… or rediss://…');
-  return url;
-}
 
 export interface LoadOptions {
   readonly cwd?: string;
@@ -265,6 +183,8 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     nodeEnv,
     host: r.str('HOST', '127.0.0.1'),
     port,
+    requestTimeoutMs: socketTimeout(r, 'REQUEST_TIMEOUT', '30s'),
+    keepAliveTimeoutMs: socketTimeout(r, 'KEEP_ALIVE_TIMEOUT', '72s'),
     publicUrl,
     publicOrigin,
     https: publicOrigin.startsWith('https:'),
@@ -283,7 +203,7 @@ export function loadConfig(env: Environment, options: LoadOptions = {}): Config 
     registerMaxPerIp: r.int('REGISTER_MAX_PER_IP', 20, 1, 1_000_000),
     emailMaxPerAddress: r.int('EMAIL_MAX_PER_ADDRESS', 5, 1, 1_000_000),
     loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
-    loginMaxFailuresPerAccountHour: 100,
+    loginMaxFailuresPerAccountHour: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
     passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 256),
     adminRequireMfa: r.bool('ADMIN_REQUIRE_MFA', production),
     rpId,

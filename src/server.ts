@@ -4,9 +4,19 @@ import { closeDependencies, createDependencies } from './deps.js';
 import { pino } from 'pino';
 import { createLogger } from './logger.js';
 import { pruneSessions } from './session/sessions.js';
+import { trackConnections } from './http/drain.js';
+import { pruneOidc } from './oidc/prune.js';
 
 /** Longer than any request should take, shorter than a supervisor's usual stop timeout (30 s+). */
 const SHUTDOWN_DEADLINE_MS = 20_000;
+/**
+ * A request still arriving this long after the signal is a stalled client, not work in flight: its
+ * connection is closed (it never reached a handler). Short, so one slow client cannot hold a
+ * rolling restart; long enough for a body already on its way.
+ */
+const SHUTDOWN_RECEIVE_GRACE_MS = 2_000;
+/** Handlers and responses in flight get this long; then every connection is closed so the pools can close before the deadline. */
+const SHUTDOWN_FORCE_CLOSE_MS = 15_000;
 const LOG_BATCH_BYTES = 4096;
 const LOG_FLUSH_INTERVAL_MS = 1000;
 const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
@@ -43,8 +53,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, logDestination);
   const deps = await createDependencies(config, logger);
   const { app } = await buildApp(config, deps);
+  const connections = trackConnections(app.server);
   const prune = setInterval(() => {
     pruneSessions(deps.db.kysely, deps.clock.now()).catch(() => undefined);
+    pruneOidc(deps.db, deps.clock.now()).catch(() => undefined);
   }, 10 * 60_000);
   prune.unref();
 
@@ -63,8 +75,19 @@ async function main(): Promise<void> {
     let code = 0;
     // A keep-alive connection (a proxy's upstream pool, a browser) whose request was in flight
     // turns idle only after its response; close it then, or closing would wait for the client.
+    // After the grace period, connections whose request is still arriving go too (Node stops
+    // enforcing REQUEST_TIMEOUT once closing); after the force period, everything.
+    const signalledAt = Date.now();
     const sweep = setInterval(() => {
       app.server.closeIdleConnections();
+      const elapsed = Date.now() - signalledAt;
+      if (elapsed >= SHUTDOWN_FORCE_CLOSE_MS) {
+        const closed = connections.closeAll();
+        if (closed > 0) logger.warn({ connections: closed }, 'shutdown closed connections still busy after the grace period');
+      } else if (elapsed >= SHUTDOWN_RECEIVE_GRACE_MS) {
+        const closed = connections.closeAllButHandling();
+        if (closed > 0) logger.warn({ connections: closed }, 'shutdown closed connections whose request never arrived in full');
+      }
     }, 100);
     try {
       // Stops accepting, answers 503 to requests arriving meanwhile, waits for the in-flight ones.

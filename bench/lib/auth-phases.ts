@@ -9,6 +9,7 @@ import { BENCH_PASSWORD } from './client.js';
 import { assertAllOk, runLoad, runOne, spec } from './measure.js';
 import { memoryMb, REPO, runJsonChild, SERVER_CORE, TSX } from './procs.js';
 import { countSessions, seedSessions, seedUsers } from './seed.js';
+import { totpLoginRows } from './mfa-phase.js';
 import { OWASP_ARGON2 } from '../../src/account/hasher.js';
 
 // `Algorithm.Argon2id` is a const enum, which isolated modules cannot read at run time.
@@ -46,19 +47,26 @@ export async function attempt(rows: Row[], name: string, part: () => Promise<Row
   }
 }
 
+interface LoginAccounts {
+  readonly spec: LoadSpec;
+  readonly passwordHash: string;
+  readonly emails: readonly string[];
+}
+
 /** Logins of accounts seeded with a real production-parameter hash, one account per connection. */
-async function loginSpecFor(input: AuthInput): Promise<LoadSpec> {
+async function loginSpecFor(input: AuthInput): Promise<LoginAccounts> {
   const { settings, server } = input;
   // More than LOGIN_MAX_FAILURES logins of one account from one address in flight at once are
   // refused (429) before hashing, which would measure the limiter instead of the login.
   const { memoryCost, timeCost, parallelism } = OWASP_ARGON2;
   const passwordHash = await hash(BENCH_PASSWORD, { algorithm: ARGON2ID, memoryCost, timeCost, parallelism });
   const accounts = await seedUsers(input.databaseUrl, Math.max(settings.loginConnections, settings.floodConnections), passwordHash, 'flooder');
-  return spec(settings, `${server.url}/api/auth/login`, {
+  const loginSpec = spec(settings, `${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     bodies: accounts.map((email) => JSON.stringify({ email, password: BENCH_PASSWORD })),
   });
+  return { spec: loginSpec, passwordHash, emails: accounts };
 }
 
 async function loginRows(input: AuthInput, loginSpec: LoadSpec): Promise<Row[]> {
@@ -157,14 +165,18 @@ async function memoryRows(input: AuthInput): Promise<Row[]> {
  */
 export async function authPhases(input: AuthInput): Promise<Row[]> {
   const rows: Row[] = [];
-  let loginSpec: LoadSpec | undefined;
+  let accounts: LoginAccounts | undefined;
   await attempt(rows, 'login throughput', async () => {
-    loginSpec = await loginSpecFor(input);
-    return loginRows(input, loginSpec);
+    accounts = await loginSpecFor(input);
+    return loginRows(input, accounts.spec);
+  });
+  await attempt(rows, 'login with TOTP', async () => {
+    if (accounts === undefined) throw new Error('no login accounts');
+    return totpLoginRows(input, accounts.passwordHash, accounts.emails);
   });
   await attempt(rows, 'login flood', async () => {
-    if (loginSpec === undefined) throw new Error('no login accounts');
-    return floodRows(input, loginSpec);
+    if (accounts === undefined) throw new Error('no login accounts');
+    return floodRows(input, accounts.spec);
   });
   await attempt(rows, 'memory', () => memoryRows(input));
   return rows;

@@ -11,8 +11,9 @@ import { revokeSessionById } from '../session/sessions.js';
 import { sendVerificationEmail } from '../email/flows.js';
 import { notify } from '../email/flows.js';
 import { passwordChangedNotice } from '../email/templates.js';
-import { clearLoginFailures, confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
+import { confirmPassword, registerUser, setPassword, verifyCredentials } from './auth-service.js';
 import { findUserWithOrg, toUserView } from './users.js';
+import { rememberSignInAddress } from './login-ceiling.js';
 import { beginSecondFactor } from '../mfa/begin.js';
 
 function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
@@ -65,6 +66,7 @@ export function authRoutes(app: TypedApp, s: Services): void {
       const meta = metaOf(request);
       const user = await registerUser(s, request.body, meta);
       await startSession(s, reply, { user, meta, replaceSessionId: await presentedSessionId(s, request) });
+      await rememberSignInAddress(s, user.email, meta.ip);
       await sendVerificationEmail(s, user);
       return reply.code(201).send({ user: toUserView(user) });
     },
@@ -75,10 +77,9 @@ export function authRoutes(app: TypedApp, s: Services): void {
     { schema: { body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }) } },
     async (request, reply) => {
       const meta = metaOf(request);
-      const user = await verifyCredentials(s, request.body.email, request.body.password, meta);
-      const pending = await beginSecondFactor(s, reply, user.id);
+      const { user, factors } = await verifyCredentials(s, request.body.email, request.body.password, meta);
+      const pending = await beginSecondFactor(s, reply, user.id, { known: factors });
       if (pending !== null) return pending;
-      await clearLoginFailures(s, user.email, meta);
       const party = { id: user.id, email: user.email };
       const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
       await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events });

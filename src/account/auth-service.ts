@@ -6,9 +6,11 @@ import { createOrganizationWithOwner } from '../org/organizations.js';
 import { revokeUserSessions } from '../session/sessions.js';
 import { isValidEmail, normalizeEmail } from './email-address.js';
 import { checkPassword } from './password-policy.js';
+import { accountCeiling, rememberSignInAddress } from './login-ceiling.js';
 import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findUserWithOrgByEmail } from './users.js';
 import type { User } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { countFactors, hasSecondFactor, type FactorCounts } from '../mfa/factors.js';
 
 /** The stored hash of an account that has no password (made by an external provider): never verifies. */
 export const NO_PASSWORD = '';
@@ -79,10 +81,11 @@ export async function registerUser(s: Services, input: RegisterInput, meta: Requ
 
 /**
  * Checks credentials with the same work whether or not the account exists, under the per
- * account+IP and per-account failure limits (which refuse even the right password while hot).
+ * account+IP and per-account failure limits (which refuse even the right password while hot; the
+ * per-account one not from an address that signed in to the account before).
  * Returns the user with their organization (for the response), or throws an AppError.
  */
-export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<UserWithOrg> {
+export async function verifyCredentials(s: Services, rawEmail: string, password: string, meta: RequestMeta): Promise<VerifiedCredentials> {
   const email = normalizeEmail(rawEmail);
   const ip = meta.ip ?? 'unknown';
   const acctIpKey = `${email}|${ip}`;
@@ -90,9 +93,11 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
   // concurrency is in flight), the attempt is counted before the hash and the count is cleared by a
   // success: parallel guesses cannot outrun the limit, and a burst of correct logins is never refused.
   await s.limiter.check(s.limits.loginAccountIp, acctIpKey);
-  await s.limiter.check(s.limits.loginAccount, email);
+  // The per-account ceiling, which addresses that signed in before may pass (login-ceiling.ts).
+  const ceiling = accountCeiling(s, email, meta.ip);
+  await ceiling();
   const gate = async (): Promise<void> => {
-    await s.limiter.check(s.limits.loginAccount, email);
+    await ceiling();
     await s.limiter.consume(s.limits.loginAccountIp, acctIpKey);
   };
   const user = isValidEmail(email) ? await findUserWithOrgByEmail(s.db.kysely, email) : undefined;
@@ -107,15 +112,29 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     throw new AppError('invalid_credentials');
   }
   if (user.disabled === 1) throw new AppError('account_inactive');
-  // The failure count is NOT cleared here: for a user with a second factor the password is only
-  // half a login, and clearing it would give a password thief a fresh budget of code guesses with
-  // every password step. The caller clears it once the whole login succeeded (clearLoginFailures).
-  return user;
+  const factors = await countFactors(s.db.kysely, user.id);
+  // Without a second factor the login is complete: clear the count at once, so a burst of correct
+  // logins never piles up attempts. With one, the password is only half a login and the count is
+  // NOT cleared: that would hand a password thief a fresh budget of code guesses with every
+  // password step; the second step clears it once it succeeds.
+  if (!hasSecondFactor(factors)) await clearLoginFailures(s, user.email, meta);
+  return { user, factors };
 }
 
-/** A complete, successful login from this address: its failure count starts again. */
+export interface VerifiedCredentials {
+  readonly user: UserWithOrg;
+  /** The user's second factors: any of them means the login needs its second step. */
+  readonly factors: FactorCounts;
+}
+
+/**
+ * A complete, successful login from this address (the password alone, or the password and the
+ * second factor): its failure count starts again, and the address may pass the per-account
+ * ceiling later (see login-ceiling.ts).
+ */
 export async function clearLoginFailures(s: Services, email: string, meta: RequestMeta): Promise<void> {
   await s.limiter.reset(s.limits.loginAccountIp, `${email}|${meta.ip ?? 'unknown'}`);
+  await rememberSignInAddress(s, email, meta.ip);
 }
 
 /** Re-authentication for sensitive changes: the same limits as login, so a stolen session cannot brute-force. */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
-import { IdParam, type TypedApp } from '../http/typed.js';
+import { Id, IdParam, PlainText, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
 import { AppError } from '../errors.js';
 import { recordEvent, searchEvents } from '../events/security-events.js';
@@ -23,7 +23,7 @@ function pageOf(raw: string | undefined): number {
 const EVENTS_PAGE_SIZE = 50;
 
 /** The site role is read from the database row on every request, so a demotion is immediate. */
-function requireAdmin(request: FastifyRequest): AuthContext {
+export function requireAdmin(request: FastifyRequest): AuthContext {
   const auth = requireAuth(request);
   // While impersonating, the session is the target's: no admin power may leak through it.
   if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
@@ -44,7 +44,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
 
   app.get(
     '/api/admin/users',
-    { preValidation: adminOnly, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), page: Type.Optional(Page) }, { additionalProperties: false }) } },
+    { preValidation: adminOnly, schema: { querystring: Type.Object({ q: Type.Optional(PlainText(200)), page: Type.Optional(Page) }, { additionalProperties: false }) } },
     async (request) => {
       const page = pageOf(request.query.page);
       const { users, total } = await searchUsers(s.db.kysely, request.query.q ?? '', page);
@@ -106,7 +106,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
 
   app.post(
     '/api/admin/impersonate',
-    { preValidation: adminOnly, schema: { body: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } },
+    { preValidation: adminOnly, schema: { body: Type.Object({ userId: Id }, { additionalProperties: false }) } },
     async (request, reply) => {
       const target = await startImpersonation(s, reply, requireAdmin(request), request.body.userId, metaOf(request));
       return { user: toUserView(target) };
@@ -124,7 +124,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
       preValidation: adminOnly,
       schema: {
         querystring: Type.Object(
-          { userId: Type.Optional(Type.String({ maxLength: 64 })), type: Type.Optional(Type.String({ maxLength: 64 })), page: Type.Optional(Page) },
+          { userId: Type.Optional(PlainText(64)), type: Type.Optional(PlainText(64)), page: Type.Optional(Page) },
           { additionalProperties: false },
         ),
       },

@@ -7,6 +7,7 @@ import { recordEvent } from '../events/security-events.js';
 import { requireAuth, sessionGuard } from '../session/authenticate.js';
 import { requireStrongPassword, requireValidEmail, setPassword } from '../account/auth-service.js';
 import { findUserById, updateUser } from '../account/users.js';
+import { ping } from '../db/database.js';
 import { consumeEmailToken, markEmailVerified, notify, queuePasswordReset, resetRequestLimit, resolveEmailToken, sendVerificationEmail } from './flows.js';
 import { passwordChangedNotice } from './templates.js';
 
@@ -41,6 +42,11 @@ export function emailRoutes(app: TypedApp, s: Services): void {
     async (request, reply) => {
       const email = requireValidEmail(request.body.email);
       const meta = metaOf(request);
+      // The reset itself is prepared off the request path (same answer and timing for every
+      // address), so nothing below would notice a database outage: a 202 would promise an email
+      // that can never be prepared. A query that costs the same for every address answers 503
+      // instead, like every other route that needs the database, before anything is counted.
+      if (!(await ping(s.db))) throw new AppError('unavailable');
       // Counted for every address, known or not, so the 429 reveals nothing about accounts.
       await s.limiter.consume(s.limits.emailRequestIp, meta.ip ?? 'unknown');
       await s.limiter.consume(resetRequestLimit(s), email);

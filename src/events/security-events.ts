@@ -4,6 +4,9 @@ import { newId } from '../crypto/random.js';
 
 export type SecurityEventType =
   | 'user_registered'
+  | 'oidc_consent_granted'
+  | 'oidc_consent_revoked'
+  | 'oidc_token_reuse'
   | 'login_succeeded'
   | 'login_failed'
   | 'logout'

@@ -21,7 +21,15 @@ export const SPA_ROUTES: ReadonlySet<string> = new Set([
   '/security',
   '/organization',
   '/admin',
+  '/admin/oidc-clients',
 ]);
+
+/** Page families with an id in the path (the OpenID Connect sign-in and consent step). */
+const SPA_PREFIXES: readonly string[] = ['/oidc/interaction/'];
+
+function isSpaRoute(path: string): boolean {
+  return SPA_ROUTES.has(path) || SPA_PREFIXES.some((p) => path.startsWith(p) && /^[A-Za-z0-9_-]{1,64}$/.test(path.slice(p.length)));
+}
 
 /** Pages opened from email links: their URL carries a token until the page removes it. */
 const TOKEN_PAGES: ReadonlySet<string> = new Set(['/verify-email', '/reset-password', '/join']);
@@ -47,13 +55,13 @@ function wantsHtml(request: FastifyRequest): boolean {
   return typeof accept === 'string' && /\btext\/html\b/i.test(accept);
 }
 
-async function sendApp(request: FastifyRequest, reply: FastifyReply, prefix: string): Promise<FastifyReply> {
+export async function sendApp(request: FastifyRequest, reply: FastifyReply, prefix: string): Promise<FastifyReply> {
   const full = pathOf(request.url);
   // Mounted under a prefix inside a host app: the SPA's routes are relative to it.
   const rest = prefix !== '' && full.startsWith(prefix) ? full.slice(prefix.length) : full;
   const path = rest === '' ? '/' : rest;
   if (path === '/api' || path.startsWith('/api/') || path.startsWith('/assets/')) throw new AppError('not_found');
-  const known = SPA_ROUTES.has(path);
+  const known = isSpaRoute(path);
   // Non-page URLs (a script fetching /foo, an image probe) get the API's JSON 404, not an HTML document.
   if (!known && !wantsHtml(request)) throw new AppError('not_found');
   // Already sent for the whole app; restated here so these pages keep it whatever the global default becomes.

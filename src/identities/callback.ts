@@ -42,7 +42,7 @@ async function finishSignIn(s: Services, request: FastifyRequest, reply: Fastify
   if (user.disabled === 1) throw new OauthError('oauth_account_inactive');
   const method = `provider:${provider.name}` as const;
   // The provider replaces the password step only: a user with a second factor still presents it.
-  const pending = await beginSecondFactor(s, reply, user.id, method);
+  const pending = await beginSecondFactor(s, reply, user.id, { firstMethod: method });
   if (pending !== null) {
     const params = new URLSearchParams({ mfa: pending.methods.join(','), next: row.next });
     return `/sign-in?${params.toString()}`;

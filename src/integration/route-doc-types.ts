@@ -1,6 +1,6 @@
 /** One route's OpenAPI description (see ROUTE_DOCS). */
 export interface RouteDoc {
-  readonly tag: 'auth' | 'email' | 'profile' | 'sessions' | 'organization' | 'admin' | 'mfa' | 'integration' | 'operations';
+  readonly tag: 'auth' | 'email' | 'profile' | 'sessions' | 'organization' | 'admin' | 'mfa' | 'integration' | 'operations' | 'oidc';
   readonly summary: string;
   readonly description?: string;
   /** `read`: session cookie; `write`: session cookie plus X-CSRF-Token. */

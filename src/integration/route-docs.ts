@@ -1,5 +1,6 @@
 import type { RouteDoc } from './route-doc-types.js';
 import { MFA_ROUTE_DOCS } from '../mfa/route-docs.js';
+import { OIDC_ROUTE_DOCS, OIDC_UNDOCUMENTED_ROUTES } from '../oidc/route-docs.js';
 import { IDENTITY_ROUTE_DOCS } from '../identities/route-docs.js';
 
 /**
@@ -48,7 +49,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     tag: 'email',
     summary: 'Request a password reset email',
     description: 'Answers the same whether or not the account exists.',
-    responses: { 202: 'Accepted.', 400: 'invalid_request', 429: 'rate_limited' },
+    responses: { 202: 'Accepted.', 400: 'invalid_request', 429: 'rate_limited', 503: 'unavailable (the database or the counter store is down: no email could be prepared)' },
   },
   'POST /api/auth/reset-password': {
     tag: 'email',
@@ -101,11 +102,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /api/openapi.json': { tag: 'integration', summary: 'This OpenAPI document', responses: { 200: 'OpenAPI 3.1.' } },
   'GET /api/docs': { tag: 'integration', summary: 'Human-readable list of the routes', responses: { 200: 'HTML.' } },
   ...MFA_ROUTE_DOCS,
+  ...OIDC_ROUTE_DOCS,
   ...IDENTITY_ROUTE_DOCS,
 };
 
 /** The web UI's routes: pages and assets, not API. */
-export const UNDOCUMENTED_ROUTES: ReadonlySet<string> = new Set(['GET /*', 'GET /assets/*']);
+export const UNDOCUMENTED_ROUTES: ReadonlySet<string> = new Set(['GET /*', 'GET /assets/*', ...OIDC_UNDOCUMENTED_ROUTES]);
 
 const ERROR_SCHEMA = {
   type: 'object',

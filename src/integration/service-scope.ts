@@ -19,6 +19,7 @@ import { forwardAuthRoutes } from '../session/forward-auth.js';
 import { identityRoutes } from '../identities/routes.js';
 import { installOpenApi, openApiRoutes } from '../http/openapi.js';
 import { installWebUi } from '../http/web.js';
+import { oidcRoutes } from '../oidc/routes.js';
 
 /** Unknown fields are refused (never silently dropped) and types are never coerced. */
 export const AJV_OPTIONS = { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true } as const;
@@ -75,6 +76,7 @@ export async function gatehouseServiceScope(app: TypedApp, options: ServiceScope
   mfaLoginRoutes(app, s);
   identityRoutes(app, s);
   forwardAuthRoutes(app, s);
+  await oidcRoutes(app, s, { webUi: options.webUi });
   openApiRoutes(app);
   if (options.webUi) await installWebUi(app, s);
 }

@@ -4,6 +4,7 @@ import type { Services } from '../services.js';
 import { recordEvent, type RequestMeta } from '../events/security-events.js';
 import { findUserWithOrg, type UserWithOrg } from '../account/users.js';
 import { clearLoginFailures } from '../account/auth-service.js';
+import { accountCeiling } from '../account/login-ceiling.js';
 import { parseAuthMethods, type AuthMethod } from '../session/sessions.js';
 import type { MfaPending } from '../db/schema.js';
 import { assertPasskey } from './passkey-auth.js';
@@ -52,7 +53,8 @@ export async function completeSecondFactor(s: Services, token: string | undefine
   const { pending, user } = await pendingLoginOf(s, token);
   const acctIpKey = `${user.email}|${meta.ip ?? 'unknown'}`;
   await s.limiter.check(s.limits.loginAccountIp, acctIpKey);
-  await s.limiter.check(s.limits.loginAccount, user.email);
+  // The same per-account ceiling as the password step (an address that signed in before passes).
+  await accountCeiling(s, user.email, meta.ip)();
   const now = s.clock.now();
   const party = { id: user.id, email: user.email };
   if (!(await proofHolds(s, pending, user, proof, meta))) {
@@ -78,5 +80,6 @@ export async function signInWithPasskey(s: Services, browserId: string | undefin
   const user = await findUserWithOrg(s.db.kysely, outcome.passkey.user_id);
   if (user === undefined) throw new AppError('invalid_credentials');
   if (user.disabled === 1) throw new AppError('account_inactive');
+  await clearLoginFailures(s, user.email, meta);
   return user;
 }

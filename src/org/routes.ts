@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
-import { Email, IdParam, Token, type TypedApp } from '../http/typed.js';
+import { Email, IdParam, Token, UserIdParam, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/security-events.js';
@@ -10,7 +10,6 @@ import { createInvitation, listPendingInvitations, requireOrgManager, revokeInvi
 import { changeMemberRole, joinOrganization, removeMember } from './membership-service.js';
 import { setOrgMfaPolicy } from './mfa-policy.js';
 
-const UserIdParam = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 
 export function orgRoutes(app: TypedApp, s: Services): void {

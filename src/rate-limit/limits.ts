@@ -22,6 +22,8 @@ export interface Limiter {
   /** Counts one without any decision (e.g. a failed login). */
   record(limit: Limit, key: string): Promise<void>;
   reset(limit: Limit, key: string): Promise<void>;
+  /** The count in the current window (0 when there is none); decides nothing. */
+  count(limit: Limit, key: string): Promise<number>;
 }
 
 export function createLimiter(store: CounterStore, clock: Clock): Limiter {
@@ -50,6 +52,9 @@ export function createLimiter(store: CounterStore, clock: Clock): Limiter {
     },
     async reset(limit, key) {
       await store.reset(k(limit, key));
+    },
+    async count(limit, key) {
+      return (await store.peek(k(limit, key), clock.now()))?.count ?? 0;
     },
   };
 }

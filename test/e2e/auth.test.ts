@@ -131,7 +131,7 @@ describeWithChromium('web UI: register, verify, sign in, reset (real server, Chr
     expect(addressOf(page)).toBe('/security');
     await signOutViaUi(page);
 
-    for (const next of ['https://evil.example/steal', '//evil.example/steal', '/\\evil.example', 'javascript:alert(1)']) {
+    for (const next of ['https://evil.example/steal', '//evil.example/steal', '/\\evil.example', 'javascript:alert(1)', '/.//evil.example/steal']) {
       await page.goto(`${server.url}/sign-in?next=${encodeURIComponent(next)}`);
       await signInViaUi(page, server, dave, { open: false });
       await page.getByRole('heading', { name: `Hello, ${dave.name}` }).waitFor();

@@ -61,11 +61,13 @@ export interface TestAppOptions {
   readonly clock?: TestClock;
   readonly transport?: (db: Db, clock: TestClock) => MailTransport;
   readonly counters?: CounterStore;
+  /** Use this database as it is (no fresh schema, no migrations), e.g. one that cannot be reached. */
+  readonly database?: Db;
 }
 
 /** In-memory SQLite (or a fresh PostgreSQL schema) per call, fast argon2 parameters, injected clock, logs captured in memory. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const pgSchema = TEST_DIALECT === 'postgres' ? await freshPostgresSchema() : undefined;
+  const pgSchema = TEST_DIALECT === 'postgres' && options.database === undefined ? await freshPostgresSchema() : undefined;
   try {
     return await buildOn(pgSchema, options);
   } catch (e) {
@@ -87,8 +89,8 @@ async function buildOn(pgSchema: { url: string; drop: () => Promise<void> } | un
     { persistDevSecret: false },
   );
   const clock = options.clock ?? createTestClock();
-  const db = openDatabase(config.databaseUrl);
-  await migrateToLatest(db);
+  const db = options.database ?? openDatabase(config.databaseUrl);
+  if (options.database === undefined) await migrateToLatest(db);
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb): void {

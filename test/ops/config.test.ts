@@ -48,6 +48,13 @@ describe('config: durations', () => {
     expect(problemsOf({ SESSION_TTL: 'forever' })).toEqual(['SESSION_TTL must be a duration like 30s, 15m, 24h or 7d']);
     expect(problemsOf({ RESET_TOKEN_TTL: '0m' })).toEqual(['RESET_TOKEN_TTL must be a duration like 30s, 15m, 24h or 7d']);
   });
+
+  it('REQUEST_TIMEOUT and KEEP_ALIVE_TIMEOUT are durations of at most 1h (socket timers overflow beyond ~24 days)', () => {
+    const c = load({ REQUEST_TIMEOUT: '500ms', KEEP_ALIVE_TIMEOUT: '1h' });
+    expect([c.requestTimeoutMs, c.keepAliveTimeoutMs]).toEqual([500, 3_600_000]);
+    expect(problemsOf({ REQUEST_TIMEOUT: '0s' })).toEqual(['REQUEST_TIMEOUT must be a duration like 30s, 15m, 24h or 7d']);
+    expect(problemsOf({ REQUEST_TIMEOUT: '61m', KEEP_ALIVE_TIMEOUT: '30d' })).toEqual(['REQUEST_TIMEOUT must be at most 1h', 'KEEP_ALIVE_TIMEOUT must be at most 1h']);
+  });
 });
 
 describe('config: defaults (the contract table)', () => {
@@ -77,6 +84,8 @@ describe('config: defaults (the contract table)', () => {
     expect(c.loginMaxFailures).toBe(10);
     expect(c.loginMaxFailuresPerAccountHour).toBe(100);
     expect(c.passwordMinLength).toBe(8);
+    expect(c.requestTimeoutMs).toBe(30_000);
+    expect(c.keepAliveTimeoutMs).toBe(72_000);
     expect(c.trustProxy).toBe(false);
     expect(c.logLevel).toBe('info');
   });
@@ -90,8 +99,8 @@ describe('config: defaults (the contract table)', () => {
   });
 
   it('values are read as given', () => {
-    const c = load({ HOST: '0.0.0.0', MAX_SESSIONS: '3', REGISTER_MAX_PER_IP: '7', EMAIL_MAX_PER_ADDRESS: '2', LOGIN_MAX_FAILURES: '4', PASSWORD_MIN_LENGTH: '12', REDIS_URL: 'redis://127.0.0.1:6379', MAIL_FROM: 'Ops <ops@example.com>' });
-    expect([c.host, c.maxSessions, c.registerMaxPerIp, c.emailMaxPerAddress, c.loginMaxFailures, c.passwordMinLength]).toEqual(['0.0.0.0', 3, 7, 2, 4, 12]);
+    const c = load({ HOST: '0.0.0.0', MAX_SESSIONS: '3', REGISTER_MAX_PER_IP: '7', EMAIL_MAX_PER_ADDRESS: '2', LOGIN_MAX_FAILURES: '4', LOGIN_MAX_FAILURES_PER_ACCOUNT: '40', PASSWORD_MIN_LENGTH: '12', REDIS_URL: 'redis://127.0.0.1:6379', MAIL_FROM: 'Ops <ops@example.com>' });
+    expect([c.host, c.maxSessions, c.registerMaxPerIp, c.emailMaxPerAddress, c.loginMaxFailures, c.loginMaxFailuresPerAccountHour, c.passwordMinLength]).toEqual(['0.0.0.0', 3, 7, 2, 4, 40, 12]);
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.mail.from).toBe('Ops <ops@example.com>');
   });
@@ -127,6 +136,7 @@ describe('config: `??` semantics and invalid values', () => {
     ['MAX_SESSIONS', '1e2'],
     ['MAX_SESSIONS', '0x10'],
     ['LOGIN_MAX_FAILURES', 'ten'],
+    ['LOGIN_MAX_FAILURES_PER_ACCOUNT', '0'],
     ['REGISTER_MAX_PER_IP', '0'],
     ['EMAIL_MAX_PER_ADDRESS', '0'],
     ['PASSWORD_MIN_LENGTH', '7'],

@@ -21,7 +21,7 @@ describe('GET /api/org and invitations', () => {
     const body = res.json<{ organization: Record<string, unknown>; members: Record<string, unknown>[] }>();
     expect(body.organization).toMatchObject({ id: owner.orgId, name: 'Acme', role: 'owner' });
     expect(body.members).toEqual([
-      { userId: owner.id, email: owner.email, name: 'Olga Owner', role: 'owner', joinedAt: new Date(t.clock.now()).toISOString() },
+      { userId: owner.id, email: owner.email, name: 'Olga Owner', role: 'owner', joinedAt: new Date(t.clock.now()).toISOString(), mfa: false },
     ]);
     expectError(await t.app.inject({ method: 'GET', url: '/api/org' }), 401, 'unauthenticated');
   });

@@ -79,6 +79,20 @@ describe('rate limits shared through Redis by two instances', () => {
     expectError(await new Agent(b, ip).post('/api/auth/login', { email, password: STRONG_PASSWORD }), 429, 'rate_limited');
   });
 
+  it.skipIf(SKIP_REDIS)(`an address that signed in on A passes the per-account ceiling reached through B${SKIP_NOTE}`, async () => {
+    const [a, b] = await twoInstances({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '4' });
+    const email = uniqueEmail('known');
+    await registerUser(a, { email }, '192.0.2.50');
+    await registerUser(b, { email }, '192.0.2.50');
+    const home = '198.51.100.41';
+    expect((await new Agent(a, home).post('/api/auth/login', { email, password: STRONG_PASSWORD })).statusCode).toBe(200);
+    for (let i = 0; i < 4; i += 1) expectError(await new Agent(b, `203.0.113.${String(60 + i)}`).post('/api/auth/login', { email, password: 'not the password' }), 401, 'invalid_credentials');
+    for (const t of [a, b]) {
+      expectError(await new Agent(t, '198.51.100.42').post('/api/auth/login', { email, password: STRONG_PASSWORD }), 429, 'rate_limited');
+      expect((await new Agent(t, home).post('/api/auth/login', { email, password: STRONG_PASSWORD })).statusCode).toBe(200);
+    }
+  });
+
   it.skipIf(SKIP_REDIS)(`registrations per IP are counted across instances${SKIP_NOTE}`, async () => {
     const [a, b] = await twoInstances({ REGISTER_MAX_PER_IP: '2' });
     const ip = '203.0.113.42';

@@ -16,6 +16,8 @@ import { SecurityPage } from './pages/Security';
 import { SignInPage } from './pages/SignIn';
 import { DisabledPage, ForbiddenPage, NotFoundPage, UnreachablePage } from './pages/Status';
 import { VerifyEmailPage } from './pages/VerifyEmail';
+import { OidcClientsPage } from './pages/OidcClients';
+import { OidcInteractionPage } from './pages/OidcInteraction';
 
 type Route =
   /** Only for visitors: a signed-in user goes on to where they were headed. */
@@ -37,7 +39,11 @@ const ROUTES: Readonly<Record<string, Route>> = {
   [SECURITY_PATH]: { access: 'user', render: (me) => <SecurityPage me={me} /> },
   '/organization': { access: 'user', render: (me) => <OrganizationPage me={me} /> },
   '/admin': { access: 'admin', render: (me) => <AdminPage me={me} /> },
+  '/admin/oidc-clients': { access: 'admin', render: () => <OidcClientsPage /> },
 };
+
+/** "Sign in with Gatehouse": the sign-in and consent step of an OpenID Connect request. */
+const OIDC_INTERACTION = /^\/oidc\/interaction\/([A-Za-z0-9_-]{1,64})$/;
 
 function Redirect(props: { readonly to: string }): ReactNode {
   useEffect(() => { navigate(props.to, { replace: true }); }, [props.to]);
@@ -92,6 +98,8 @@ export function App(): ReactNode {
     );
   }
   const me = session.status === 'signed-in' ? session.me : null;
+  const interaction = OIDC_INTERACTION.exec(path)?.[1];
+  if (interaction !== undefined) return <PublicShell me={me}><OidcInteractionPage key={interaction} uid={interaction} /></PublicShell>;
   const route = ROUTES[path];
   if (route === undefined) {
     return me === null ? (

@@ -9,6 +9,7 @@ import { formatDate } from '../lib/format';
 import { useAction, useDocumentTitle, useResource, type Action } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import { refreshSession } from '../lib/session';
+import { Link } from '../components/Link';
 
 function describeFactors(mfa: { readonly totp: boolean; readonly passkeys: number }): string {
   const parts: string[] = [];
@@ -168,6 +169,9 @@ export function AdminPage(props: { readonly me: Me }): ReactNode {
       <div className="page-head">
         <h1>Administration</h1>
         <p className="muted">Every account on this Gatehouse. Actions here are recorded in the security events.</p>
+        <p>
+          <Link to="/admin/oidc-clients">Apps signing in with Gatehouse (OpenID Connect)</Link>
+        </p>
       </div>
       <UsersSection me={props.me} onShowEvents={setFilterUser} />
       <EventsSection key={filterUser?.id ?? 'all'} filterUser={filterUser} onClear={() => { setFilterUser(null); }} />

@@ -11,6 +11,7 @@ import { formatDate, ORG_ROLE_LABELS } from '../lib/format';
 import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import { markSignedOut, refreshSession } from '../lib/session';
+import { OidcConsentsSection } from './OidcAccount';
 import { useLocation } from '../lib/router';
 import { LinkedIdentities } from '../components/LinkedIdentities';
 
@@ -166,6 +167,7 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
       <NameSection me={me} />
       <EmailSection me={me} hasPasskey={hasPasskey} />
       <OrganizationSection me={me} />
+      {me.impersonator === null && <OidcConsentsSection />}
       <LinkedIdentities linked={params.get('linked')} error={params.get('error')} impersonating={me.impersonator !== null} />
       {me.impersonator === null && <DeleteSection hasPasskey={hasPasskey} />}
     </div>

@@ -4,6 +4,7 @@ import type { Device } from '../../api/types';
 import { describeAuthMethod, describeUserAgent, formatDateTime, formatRelative } from '../../lib/format';
 import { useAction, useResource } from '../../lib/hooks';
 import { ActionMessage, AsyncView, Badge, ConfirmAction, Section } from '../ui';
+import { OidcAppsProvider, SessionApps } from '../../pages/OidcAccount';
 
 function DeviceRow(props: { readonly device: Device; readonly onRevoke: (id: string) => Promise<void> }): ReactNode {
   const { device } = props;
@@ -25,6 +26,7 @@ function DeviceRow(props: { readonly device: Device; readonly onRevoke: (id: str
             {formatRelative(device.lastActiveAt)}
           </time>
         </span>
+        <SessionApps sessionId={device.id} />
       </div>
       <div className="row-side">
         {!device.current && (
@@ -58,13 +60,15 @@ export function DevicesSection(props: { readonly generation: number; readonly on
       <AsyncView resource={devices.state} onRetry={devices.reload} label="Loading devices…">
         {(data) => (
           <div className="stack">
-            <ul className="list" aria-label="Signed-in devices">
-              {[...data.sessions]
-                .sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.localeCompare(a.lastActiveAt))
-                .map((device) => (
-                  <DeviceRow key={device.id} device={device} onRevoke={revoke} />
-                ))}
-            </ul>
+            <OidcAppsProvider generation={props.generation}>
+              <ul className="list" aria-label="Signed-in devices">
+                {[...data.sessions]
+                  .sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.localeCompare(a.lastActiveAt))
+                  .map((device) => (
+                    <DeviceRow key={device.id} device={device} onRevoke={revoke} />
+                  ))}
+              </ul>
+            </OidcAppsProvider>
             {data.sessions.length > 1 ? (
               <div>
                 <ConfirmAction label="Sign out all other devices" name="Sign out all other devices" prompt="Sign out every device except this one?" confirmLabel="Sign out others" onConfirm={revokeOthers} />

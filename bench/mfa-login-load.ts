@@ -1,0 +1,97 @@
+/**
+ * Load generator for the second-factor login row (pinned to the load core by bench/lib/mfa-phase.ts):
+ * `connections` virtual users, each signing in over and over, alternating passes of plain password
+ * logins and password + TOTP logins (two requests, the gh_mfa cookie carried between them), so both
+ * are measured by the same client in the same run. Every TOTP account is used once (a code is
+ * accepted once per 30 s step). Prints one JSON line: {password, totp} as {rps, ok, failed}.
+ */
+import { TOTP, Secret } from 'otpauth';
+
+interface Job {
+  readonly url: string;
+  readonly password: string;
+  readonly connections: number;
+  readonly durationSec: number;
+  readonly rounds: number;
+  readonly passwordAccounts: readonly string[];
+  readonly totpAccounts: readonly { readonly email: string; readonly secret: string }[];
+}
+
+interface Pass {
+  rps: number;
+  ok: number;
+  failed: number;
+}
+
+function cookieOf(res: Response, name: string): string | undefined {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    if (pair?.startsWith(`${name}=`) === true) return pair;
+  }
+  return undefined;
+}
+
+async function login(job: Job, email: string): Promise<Response> {
+  return fetch(`${job.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: job.password }) });
+}
+
+async function passwordLogin(job: Job, email: string): Promise<boolean> {
+  const res = await login(job, email);
+  await res.arrayBuffer();
+  return res.status === 200;
+}
+
+async function totpLogin(job: Job, account: { email: string; secret: string }): Promise<boolean> {
+  const first = await login(job, account.email);
+  await first.arrayBuffer();
+  const pending = cookieOf(first, 'gh_mfa');
+  if (first.status !== 200 || pending === undefined) return false;
+  const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(account.secret) }).generate();
+  const second = await fetch(`${job.url}/api/auth/login/mfa`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: pending }, body: JSON.stringify({ code }) });
+  await second.arrayBuffer();
+  return second.status === 200;
+}
+
+async function runPass(job: Job, next: () => (() => Promise<boolean>) | undefined): Promise<Pass> {
+  const started = performance.now();
+  const deadline = started + job.durationSec * 1000;
+  let ok = 0;
+  let failed = 0;
+  const user = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const attempt = next();
+      if (attempt === undefined) return;
+      if (await attempt()) ok += 1;
+      else failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: job.connections }, user));
+  return { rps: ok / ((performance.now() - started) / 1000), ok, failed };
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+  let p = 0;
+  let t = 0;
+  const passwordNext = (): (() => Promise<boolean>) => {
+    const email = job.passwordAccounts[p++ % job.passwordAccounts.length] ?? '';
+    return () => passwordLogin(job, email);
+  };
+  const totpNext = (): (() => Promise<boolean>) | undefined => {
+    const account = job.totpAccounts[t++];
+    return account === undefined ? undefined : () => totpLogin(job, account);
+  };
+  const best = { password: { rps: 0, ok: 0, failed: 0 }, totp: { rps: 0, ok: 0, failed: 0 } };
+  for (let round = 0; round < job.rounds; round++) {
+    const pw = await runPass(job, passwordNext);
+    const totp = await runPass(job, totpNext);
+    if (pw.rps > best.password.rps) best.password = pw;
+    if (totp.rps > best.totp.rps) best.totp = totp;
+  }
+  process.stdout.write(`${JSON.stringify(best)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`mfa login load failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { createMemoryCounterStore, type CounterStore } from '../../src/rate-limit/counters.js';
+import { Agent, STRONG_PASSWORD, buildTestApp, type TestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/services.js';
+import { expectError } from '../helpers/mail.js';
+
+/**
+ * A database that cannot be reached (a PostgreSQL address where nothing listens: what a restart,
+ * failover or network cut looks like to an instance; SQLite, a local file, has no outage of its own).
+ */
+describe('forgot-password while the database is down', () => {
+  let t: TestApp;
+  let counters: CounterStore;
+  beforeAll(async () => {
+    const port = await freePort();
+    counters = createMemoryCounterStore();
+    t = await buildTestApp({ database: openDatabase(`postgres://postgres@127.0.0.1:${String(port)}/down`), counters });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 503 unavailable like every other route that needs the database, and queues and counts nothing', async () => {
+    const email = 'someone@example.test';
+    const logFrom = t.logs.length;
+    const res = await new Agent(t, '10.7.0.1').post('/api/auth/forgot-password', { email });
+    expectError(res, 503, 'unavailable');
+    expect(res.body).not.toMatch(/ECONNREFUSED|postgres|127\.0\.0\.1/i);
+    // Like the routes that read the database on the request path.
+    expectError(await new Agent(t, '10.7.0.2').post('/api/auth/login', { email, password: STRONG_PASSWORD }), 503, 'unavailable');
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    // Nothing was queued (no email "could not be prepared" later) and no limit was spent on it.
+    await t.mailer.flush();
+    expect(t.logs.slice(logFrom).join('\n')).not.toMatch(/could not be prepared/);
+    const now = t.clock.now();
+    expect(await counters.peek(`gh:rl:reset-request-addr:${email}`, now)).toBeNull();
+    expect(await counters.peek('gh:rl:email-ip:10.7.0.1', now)).toBeNull();
+  });
+});
