@@ -7,10 +7,10 @@ import { revokeUserSessions } from '../session/sessions.js';
 import { isValidEmail, normalizeEmail } from './email-address.js';
 import { checkPassword } from './password-policy.js';
 import { accountCeiling, rememberSignInAddress } from './login-ceiling.js';
-import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findUserWithOrgByEmail } from './users.js';
+import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findLoginUserByEmail } from './users.js';
 import type { User } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { countFactors, hasSecondFactor, type FactorCounts } from '../mfa/factors.js';
+import { hasSecondFactor, type FactorCounts } from '../mfa/factors.js';
 
 /** The stored hash of an account that has no password (made by an external provider): never verifies. */
 export const NO_PASSWORD = '';
@@ -100,7 +100,9 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     await ceiling();
     await s.limiter.consume(s.limits.loginAccountIp, acctIpKey);
   };
-  const user = isValidEmail(email) ? await findUserWithOrgByEmail(s.db.kysely, email) : undefined;
+  // One statement: the user with their second factors, so that a correct password is followed by
+  // nothing but the limiter (see below).
+  const user = isValidEmail(email) ? await findLoginUserByEmail(s.db.kysely, email) : undefined;
   // An account made by an external provider has no password (an empty hash): it spends the same
   // work as an unknown account, so timing does not reveal which accounts have a password.
   const ok = user === undefined || user.password_hash === NO_PASSWORD ? (await s.hasher.verifyDummy(password, gate), false) : await s.hasher.verify(user.password_hash, password, gate);
@@ -112,7 +114,7 @@ export async function verifyCredentials(s: Services, rawEmail: string, password:
     throw new AppError('invalid_credentials');
   }
   if (user.disabled === 1) throw new AppError('account_inactive');
-  const factors = await countFactors(s.db.kysely, user.id);
+  const { factors } = user;
   // Without a second factor the login is complete: clear the count at once, so a burst of correct
   // logins never piles up attempts. With one, the password is only half a login and the count is
   // NOT cleared: that would hand a password thief a fresh budget of code guesses with every

@@ -28,7 +28,7 @@ describeWithChromium('Sign in with Gatehouse: a relying-party app, end to end (r
       expect(new URL(page.url()).searchParams.get('next')).toMatch(/^\/oidc\/interaction\//);
       await page.getByLabel('Email', { exact: true }).fill(account.email);
       await page.getByLabel('Password', { exact: true }).fill(account.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       // A third-party app: the consent page names it and what it asks for.
       await page.getByText('Team Wiki wants to use your Gatehouse account').waitFor();
       await page.getByText('See your email address').waitFor();

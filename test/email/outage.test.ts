@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { createMemoryCounterStore, type CounterStore } from '../../src/rate-limit/counters.js';
 import { Agent, STRONG_PASSWORD, buildTestApp, type TestApp } from '../helpers/app.js';
-import { freePort } from '../helpers/services.js';
+import { migrateToLatest } from '../../src/db/migrations.js';
+import { TEST_DATABASE_URL } from '../helpers/app.js';
+import { startTcpRelay } from '../helpers/tcp-relay.js';
 import { expectError } from '../helpers/mail.js';
 
 /**
@@ -12,13 +14,30 @@ import { expectError } from '../helpers/mail.js';
 describe('forgot-password while the database is down', () => {
   let t: TestApp;
   let counters: CounterStore;
+  const schema = `gh_outage_${String(process.pid)}_${String(Date.now())}`;
+  async function admin(sql: string): Promise<void> {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client(TEST_DATABASE_URL);
+    await c.connect();
+    await c.query(sql);
+    await c.end();
+  }
   beforeAll(async () => {
-    const port = await freePort();
+    // A real, migrated PostgreSQL behind a relay (the app starts as in production: the database
+    // answers at boot), then the relay is cut: the address now refuses every connection.
+    const target = new URL(TEST_DATABASE_URL);
+    const relay = await startTcpRelay(target.hostname, Number(target.port === '' ? '5432' : target.port));
+    await admin(`create schema ${schema}`);
+    const url = `postgres://${target.username}@127.0.0.1:${String(relay.port)}${target.pathname}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const db = openDatabase(url);
+    await migrateToLatest(db);
     counters = createMemoryCounterStore();
-    t = await buildTestApp({ database: openDatabase(`postgres://postgres@127.0.0.1:${String(port)}/down`), counters });
+    t = await buildTestApp({ database: db, counters });
+    await relay.cut();
   });
   afterAll(async () => {
     await t.close();
+    await admin(`drop schema if exists ${schema} cascade`);
   });
 
   it('answers 503 unavailable like every other route that needs the database, and queues and counts nothing', async () => {
