@@ -19,8 +19,8 @@ function escapeHtml(text: string): string {
 export async function startRelyingParty(issuer: string, clientId: string, clientSecret: string, port: number): Promise<RelyingPartyApp> {
   const url = `http://127.0.0.1:${String(port)}`;
   const redirectUri = `${url}/callback`;
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the test issuer is http://localhost
   // Registered as client_secret_basic (the only method Gatehouse accepts for a confidential client).
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the test issuer is http://localhost
   const config = await oidc.discovery(new URL(issuer), clientId, clientSecret, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
   let pending: { verifier: string; state: string; nonce: string } | null = null;
   const server: Server = createServer((req, res) => {
