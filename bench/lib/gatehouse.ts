@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, REPO, SERVER_CORE, spawnPinned, TSX, waitReady, type Spawned } from './procs.js';
 
@@ -71,7 +71,9 @@ export function productionEnv(port: number, databaseUrl: string, mailUrl: string
 /** `node --import tsx src/server.ts` on the server core, as `npm start` runs it (minus the npm wrapper). */
 export async function startGatehouse(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
-  const secret = randomBytes(48).toString('base64url');
+  // One secret per database: servers started one after another on the same database (statement
+  // counting, then load) must open what the first sealed there (the OIDC signing keys).
+  const secret = createHash('sha256').update(`gatehouse-bench:${options.databaseUrl}`).digest('base64url');
   const launch: Launch = {
     nodeArgs: [...defaultLaunch.nodeArgs, ...(options.nodeArgs ?? [])],
     ...(defaultLaunch.overrideDir === undefined ? {} : { overrideDir: defaultLaunch.overrideDir }),
