@@ -3,6 +3,7 @@ import type { Db, Dialect } from './database.js';
 import { mfaMigration } from './migrations-mfa.js';
 import { oidcMigration } from './migrations-oidc.js';
 import { identitiesMigration } from './migrations-identities.js';
+import { eventProviderMigration } from './migrations-events.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the untyped schema they create */
 
@@ -135,7 +136,7 @@ function initial(dialect: Dialect): Migration {
 
 function provider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(dialect), '0002_mfa': mfaMigration(), '0003_oidc': oidcMigration(), '0004_identities': identitiesMigration() }),
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(dialect), '0002_mfa': mfaMigration(), '0003_oidc': oidcMigration(), '0004_identities': identitiesMigration(), '0005_event_provider': eventProviderMigration() }),
   };
 }
 

@@ -58,6 +58,8 @@ export interface SecurityEventsTable {
   actor_email: string | null;
   target_id: string | null;
   target_email: string | null;
+  /** The external provider of a sign-in or a linked identity (null otherwise). */
+  provider: string | null;
 }
 
 export interface EmailTokensTable {

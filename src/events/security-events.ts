@@ -61,6 +61,8 @@ export interface EventInput {
   readonly target: Party | null;
   readonly meta: RequestMeta;
   readonly at: number;
+  /** The external provider a sign-in went through, or the provider of a linked/unlinked identity. */
+  readonly provider?: string;
 }
 
 export async function recordEvent(db: Executor, e: EventInput): Promise<void> {
@@ -84,6 +86,7 @@ export async function recordEvents(db: Executor, events: readonly EventInput[]):
         actor_email: e.actor?.email ?? null,
         target_id: e.target?.id ?? null,
         target_email: e.target?.email ?? null,
+        provider: e.provider ?? null,
       })),
     )
     .execute();
@@ -97,6 +100,8 @@ export interface SecurityEventView {
   userAgent: string | null;
   actor: Party | null;
   target: Party | null;
+  /** Only on events about an external provider (a sign-in through it, a link or unlink): the contract's shape stays as is for the rest. */
+  provider?: string;
 }
 
 export function toEventView(r: SecurityEventRow): SecurityEventView {
@@ -108,6 +113,7 @@ export function toEventView(r: SecurityEventRow): SecurityEventView {
     userAgent: r.user_agent,
     actor: r.actor_id !== null && r.actor_email !== null ? { id: r.actor_id, email: r.actor_email } : null,
     target: r.target_id !== null && r.target_email !== null ? { id: r.target_id, email: r.target_email } : null,
+    ...(r.provider === null ? {} : { provider: r.provider }),
   };
 }
 

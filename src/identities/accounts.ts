@@ -76,7 +76,7 @@ export async function resolveSignIn(s: Services, provider: string, profile: Exte
       await trx.insertInto('identities').values({ id: newId(), user_id: userId, provider, subject: profile.subject, email, created_at: now }).execute();
       await recordEvents(trx, [
         { type: 'user_registered', userId, actor: party, target: party, meta, at: now },
-        { type: 'identity_linked', userId, actor: party, target: party, meta, at: now },
+        { type: 'identity_linked', userId, actor: party, target: party, meta, at: now, provider },
       ]);
     });
   } catch (e) {
@@ -106,7 +106,7 @@ export async function linkIdentity(s: Services, userId: string, provider: string
   try {
     await s.db.kysely.transaction().execute(async (trx) => {
       await trx.insertInto('identities').values({ id: newId(), user_id: userId, provider, subject: profile.subject, email, created_at: now }).execute();
-      await recordEvent(trx, { type: 'identity_linked', userId, actor: party, target: party, meta, at: now });
+      await recordEvent(trx, { type: 'identity_linked', userId, actor: party, target: party, meta, at: now, provider });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new OauthError('oauth_identity_taken');
@@ -134,6 +134,6 @@ export async function unlinkIdentity(s: Services, userId: string, identityId: st
     }
     await trx.deleteFrom('identities').where('id', '=', identityId).execute();
     const party = { id: user.id, email: user.email };
-    await recordEvent(trx, { type: 'identity_unlinked', userId, actor: party, target: party, meta, at: now });
+    await recordEvent(trx, { type: 'identity_unlinked', userId, actor: party, target: party, meta, at: now, provider: identity.provider });
   });
 }

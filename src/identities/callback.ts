@@ -49,7 +49,7 @@ async function finishSignIn(s: Services, request: FastifyRequest, reply: Fastify
   }
   const meta = metaOf(request);
   const party = { id: user.id, email: user.email };
-  const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now() } as const];
+  const events = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at: s.clock.now(), provider: provider.name } as const];
   await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), authMethods: [method], events });
   return row.next;
 }

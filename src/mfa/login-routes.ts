@@ -7,6 +7,7 @@ import { AppError, invalidRequest } from '../errors.js';
 import type { EventInput } from '../events/security-events.js';
 import { randomToken } from '../crypto/random.js';
 import { presentedSessionId, startSession } from '../session/issue.js';
+import type { AuthMethod } from '../session/sessions.js';
 import { toUserView } from '../account/users.js';
 import { clearCeremonyCookie, readCeremonyCookie, setCeremonyCookie } from './cookies.js';
 import { CHALLENGE_TTL_MS } from './challenges.js';
@@ -57,7 +58,8 @@ export function mfaLoginRoutes(app: TypedApp, s: Services): void {
       const { user, authMethods } = done;
       const party = { id: user.id, email: user.email };
       const at = s.clock.now();
-      const events: EventInput[] = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at }];
+      const provider = providerOf(authMethods);
+      const events: EventInput[] = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at, ...(provider === undefined ? {} : { provider }) }];
       if (proof.kind === 'recovery_code') events.push({ type: 'recovery_code_used', userId: user.id, actor: party, target: party, meta, at });
       await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events, authMethods });
       if (proof.kind === 'recovery_code') sendMfaNotice(s, user.email, 'recovery_code_used');
@@ -105,4 +107,10 @@ export function mfaLoginRoutes(app: TypedApp, s: Services): void {
       return { user: toUserView(user) };
     },
   );
+}
+
+/** The external provider whose sign-in this second factor completes, if the first step was one. */
+function providerOf(methods: readonly AuthMethod[]): string | undefined {
+  const first = methods.find((m) => m.startsWith('provider:'));
+  return first?.slice('provider:'.length);
 }

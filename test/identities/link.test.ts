@@ -76,6 +76,11 @@ describe('linking and unlinking from the profile, and the second factor after a 
     expect((await user.agent.delete(`/api/identities/${identity?.id ?? ''}`)).statusCode).toBe(204);
     expect(await identitiesOf(user.agent)).toEqual([]);
     expect(await eventsOf(w.t, user.id)).toContain('identity_unlinked');
+    const log = (await user.agent.get('/api/security-events')).json<{ events: { type: string; provider?: string }[] }>().events;
+    expect(log.filter((e) => e.type.startsWith('identity_')).map((e) => [e.type, e.provider])).toEqual([
+      ['identity_unlinked', 'acme'],
+      ['identity_linked', 'acme'],
+    ]);
   });
 
   it('the last way to sign in cannot be removed (409 conflict); with a second provider linked, one can go', async () => {
@@ -112,6 +117,9 @@ describe('linking and unlinking from the profile, and the second factor after a 
     const me = (await browser.get('/api/auth/me')).json<{ user: { id: string }; session: { authMethods: string[] } }>();
     expect(me.user.id).toBe(user.id);
     expect(me.session.authMethods).toEqual(['provider:acme', 'totp']);
+    // The security log names the provider the sign-in went through, also when a code completed it.
+    const log = (await browser.get('/api/security-events')).json<{ events: { type: string; provider?: string }[] }>().events;
+    expect(log.find((e) => e.type === 'login_succeeded')?.provider).toBe('acme');
     // The password path is unchanged: the password alone is still only the first step.
     const password = await new Agent(w.t).post('/api/auth/login', { email: user.email, password: user.password });
     expect(password.json<{ mfaRequired?: boolean }>().mfaRequired).toBe(true);

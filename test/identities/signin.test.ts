@@ -51,6 +51,12 @@ describe('sign in with an external OpenID provider (a real oidc-provider)', () =
     expect(ids.json<{ identities: { provider: string; email: string }[] }>().identities).toEqual([expect.objectContaining({ provider: 'acme', email })]);
     const user = await userByEmail(w.t, email);
     expect(await eventsOf(w.t, user?.id ?? '')).toEqual(['user_registered', 'identity_linked', 'login_succeeded']);
+    const log = (await agent.get('/api/security-events')).json<{ events: { type: string; provider?: string }[] }>().events;
+    expect(log.map((e) => [e.type, e.provider])).toEqual([
+      ['login_succeeded', 'acme'],
+      ['identity_linked', 'acme'],
+      ['user_registered', undefined],
+    ]);
   });
 
   it('the same identity signs the same user in again (found by provider + subject, not by email)', async () => {
