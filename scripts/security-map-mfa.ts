@@ -71,13 +71,14 @@ export const MFA_GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
-    guarantee: 'Recovery codes: 10 per set, ~79 random bits each, shown once and stored only as SHA-256 hashes; each works once (also when raced), case-insensitively, only for its owner and only after the password; a new set (password required) kills the old one, used or not',
+    guarantee: 'Recovery codes: 10 per set, ~124 random bits each (above ASVS\'s 112-bit line for a plain hash), shown once and stored only as SHA-256 hashes; each works once (also when raced), case-insensitively, only for its owner and only after the password; a new set (password required) kills the old one, used or not',
     owasp: ['A07', 'A02'],
-    asvs: ['6.5.1', '6.5.2 (partial: stored as plain SHA-256; ASVS asks for a salted password hash below 112 bits)', '6.5.3', '6.5.4'],
+    asvs: ['6.5.1', '6.5.2', '6.5.3', '6.5.4'],
     tests: [
       `${TOTP}confirm turns TOTP on and shows 10 distinct recovery codes once; an email and mfa_enabled are recorded`,
       `${CODES}sign in with a recovery code: once only, recorded, emailed, counted down`,
       `${CODES}input is case-insensitive`,
+      `${CODES}codes carry 25 symbols (~124 bits); dashes are optional; a code of the earlier 4×4 format still works; other lengths → 400`,
       `${CODES}an unknown code, or another user’s code → 401 invalid_code`,
       `${RACE}one recovery code on two pending logins at once: exactly one signs in`,
       `${REGEN}wrong password → 401 invalid_credentials and the old codes keep working`,
@@ -243,7 +244,6 @@ export const MFA_GUARANTEES: readonly Guarantee[] = [
 ];
 
 export const MFA_GAPS: readonly Gap[] = [
-  { gap: 'Recovery codes are below ASVS\'s 112-bit line yet stored as a plain SHA-256, not a salted password hash', owasp: ['A02'], asvs: ['6.5.2 (L2, partial)'], note: 'Deliberate (src/mfa/recovery-codes.ts): ~79 random bits per code and one indexed lookup; a code is only accepted after the password, works once, and a dump needs a search of ~2^79 per code.' },
   { gap: 'A TOTP code is usable for up to 90 s (±1 step of drift)', owasp: ['A07'], asvs: ['6.5.5 (L2, partial)'], note: 'By contract, for clock drift; each code is still accepted only once.' },
   { gap: 'Full (multi-factor) re-authentication before changing factors or the email', owasp: ['A07'], asvs: ['7.5.1 (L2, partial)'], note: 'Open: with a second factor on, a live session plus the password adds or removes a passkey, regenerates recovery codes, starts a TOTP setup or changes the email (a passkey assertion is accepted instead); turning TOTP off needs the password and a code. Every such change is emailed.' },
   { gap: 'Identity proofing before an admin resets a lost factor', owasp: ['A07'], asvs: ['6.4.4 (L2)'], note: 'Operator\'s process: Gatehouse audits the reset (mfa_reset) and emails the account\'s address, but cannot check who asked for it.' },

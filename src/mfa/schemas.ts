@@ -49,10 +49,10 @@ export const AuthenticationResponse = Type.Object(
 
 /** Six digits, nothing else: a code with spaces or letters is refused before anything is looked up. */
 export const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
-/** `xxxx-xxxx-xxxx-xxxx`, dashes optional, any case. */
-export const RecoveryCode = Type.String({ pattern: '^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$' });
+/** `xxxxx-xxxxx-xxxxx-xxxxx-xxxxx` (or the earlier `xxxx-xxxx-xxxx-xxxx`), dashes optional, any case. */
+export const RecoveryCode = Type.String({ pattern: '^(?:[A-Za-z0-9]{5}(?:-?[A-Za-z0-9]{5}){4}|[A-Za-z0-9]{4}(?:-?[A-Za-z0-9]{4}){3})$' });
 /** Either of the two, where the contract accepts both in one field. */
-export const TotpOrRecoveryCode = Type.String({ pattern: '^([0-9]{6}|[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}-?[A-Za-z0-9]{4})$' });
+export const TotpOrRecoveryCode = Type.String({ pattern: '^(?:[0-9]{6}|(?:[A-Za-z0-9]{5}(?:-?[A-Za-z0-9]{5}){4}|[A-Za-z0-9]{4}(?:-?[A-Za-z0-9]{4}){3}))$' });
 export const PasskeyName = Type.String({ minLength: 1, maxLength: 100 });
 
 /** `{password}` or `{passkey}`: re-authentication for a sensitive change. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, buildTestApp } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
@@ -41,6 +42,25 @@ describe('recovery codes', () => {
     const { agent } = await pendingLogin(t, u.email, u.password);
     ok(await agent.post('/api/auth/login/mfa', { recoveryCode: recoveryCodes[2]!.toUpperCase() }));
     await expectSignedIn(agent, ['password', 'recovery_code']);
+  });
+
+  it('codes carry 25 symbols (~124 bits); dashes are optional; a code of the earlier 4×4 format still works; other lengths → 400', async () => {
+    const u = await user(t);
+    const { recoveryCodes } = await enrollTotp(t, u);
+    expect(recoveryCodes[3]!.replace(/-/g, '')).toHaveLength(25);
+    const { agent } = await pendingLogin(t, u.email, u.password);
+    expectError(await agent.post('/api/auth/login/mfa', { recoveryCode: 'abcde-fghjk-mnpqr-stuvw' }), 400, 'invalid_request');
+    expectError(await agent.post('/api/auth/login/mfa', { recoveryCode: 'abcd-efgh-jkmn' }), 400, 'invalid_request');
+    ok(await agent.post('/api/auth/login/mfa', { recoveryCode: recoveryCodes[3]!.replace(/-/g, '') }));
+    await expectSignedIn(agent, ['password', 'recovery_code']);
+    // A set issued before the longer format: stored the same way (SHA-256 of the dashless, lower-case code).
+    const legacy = 'abcd-efgh-jkmn-pqrs';
+    await t.db.kysely
+      .insertInto('recovery_codes')
+      .values({ id: `legacy-${u.id}`, user_id: u.id, code_hash: createHash('sha256').update('abcdefghjkmnpqrs').digest('hex'), created_at: 0, used_at: null })
+      .execute();
+    const again = await pendingLogin(t, u.email, u.password);
+    ok(await again.agent.post('/api/auth/login/mfa', { recoveryCode: legacy.toUpperCase() }));
   });
 
   it('an unknown code, or another user’s code → 401 invalid_code', async () => {

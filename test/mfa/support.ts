@@ -36,7 +36,7 @@ export const WEBAUTHN_COOKIE = 'gh_webauthn';
 export const PAST_CHALLENGE_LIFETIME_MS = 5 * 60_000 + 10_000;
 
 /** Recovery codes: 4 groups of 4 from an alphabet without i, l, o, 0, 1. */
-export const RECOVERY_CODE = /^[a-hjkmnp-z2-9]{4}-[a-hjkmnp-z2-9]{4}-[a-hjkmnp-z2-9]{4}-[a-hjkmnp-z2-9]{4}$/;
+export const RECOVERY_CODE = /^[a-hjkmnp-z2-9]{5}-[a-hjkmnp-z2-9]{5}-[a-hjkmnp-z2-9]{5}-[a-hjkmnp-z2-9]{5}-[a-hjkmnp-z2-9]{5}$/;
 
 export function ok(res: LightMyRequestResponse, status = 200): void {
   expect(res.statusCode, res.body).toBe(status);

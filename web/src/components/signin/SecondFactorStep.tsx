@@ -99,7 +99,7 @@ export function SecondFactorStep(props: SecondFactorStepProps): ReactNode {
           {mode === 'totp' ? (
             <Field key="totp" label="Authentication code" name="code" autoComplete="one-time-code" inputMode="numeric" code value={code} onChange={setCode} required maxLength={12} autoFocus />
           ) : (
-            <Field key="recovery" label="Recovery code" name="recoveryCode" autoComplete="off" code value={code} onChange={setCode} required maxLength={40} autoFocus hint="For example abcd-efgh-jkmn-pqrs." />
+            <Field key="recovery" label="Recovery code" name="recoveryCode" autoComplete="off" code value={code} onChange={setCode} required maxLength={40} autoFocus hint="For example abcde-fghjk-mnpqr-stuvw-xyz23." />
           )}
           {message !== null && <Alert kind="error">{message}</Alert>}
           <SubmitButton busy={action.busy} busyLabel="Verifying…">
