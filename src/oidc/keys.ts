@@ -74,7 +74,7 @@ export async function loadKeySet(db: Db, secrets: readonly string[], now: number
   const keys: SigningJwk[] = [];
   const kept: string[] = [];
   for (const r of ordered) {
-    let opened: string;
+    let opened: ReturnType<typeof unseal>;
     try {
       opened = unseal(secrets, r.private_jwk);
     } catch (e) {
@@ -83,10 +83,21 @@ export async function loadKeySet(db: Db, secrets: readonly string[], now: number
       if (r.retired_at !== null) continue;
       throw e;
     }
-    keys.push(JSON.parse(opened) as SigningJwk);
+    if (opened.stale && secrets[0] !== undefined) await resealKey(db, r.kid, r.private_jwk, seal(secrets[0], opened.plaintext));
+    keys.push(JSON.parse(opened.plaintext) as SigningJwk);
     kept.push(`${r.kid}:${r.retired_at === null ? 'a' : 'r'}`);
   }
   return { keys, fingerprint: kept.join(',') };
+}
+
+/**
+ * A key opened only by SESSION_SECRET_PREVIOUS moves to the current secret at once (every instance
+ * loads the set at start and every 30 s), so finishing a secret rotation — dropping the previous
+ * secret — cannot leave the provider with a signing key nothing opens. Compare-and-set on the old
+ * value: of instances doing this at once, one write wins and every value stays openable.
+ */
+async function resealKey(db: Db, kid: string, was: string, now: string): Promise<void> {
+  await oidcDb(db).updateTable('oidc_keys').set({ private_jwk: now }).where('kid', '=', kid).where('private_jwk', '=', was).execute();
 }
 
 export interface RotationResult {

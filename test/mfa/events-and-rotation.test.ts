@@ -77,7 +77,76 @@ describe('SESSION_SECRET rotation', () => {
 
     const during = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET, SESSION_SECRET_PREVIOUS: TEST_SECRET } });
     apps.push(during);
+    const sealedBefore = await sealedSecretOf(during, u.id);
     const agent = await loginWithTotp(during, u.email, STRONG_PASSWORD, secret);
     await expectSignedIn(agent, ['password', 'totp']);
+    // The accepted code resealed the secret under the current key…
+    expect(await sealedSecretOf(during, u.id)).not.toBe(sealedBefore);
+    await during.close();
+    apps.splice(0);
+
+    // …so once the rotation is finished (no SESSION_SECRET_PREVIOUS), the authenticator still works.
+    const after = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET } });
+    apps.push(after);
+    await expectSignedIn(await loginWithTotp(after, u.email, STRONG_PASSWORD, secret), ['password', 'totp']);
+  });
+
+  it('a secret never resealed is not opened by the new key alone: the code is refused, not an error', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gh-mfa-rotation-'));
+    const clock = createTestClock();
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}` };
+    const before = await buildTestApp({ clock, env });
+    apps.push(before);
+    const u = await user(before);
+    const { secret } = await enrollTotp(before, u);
+    await before.close();
+    apps.splice(0);
+    // A start during the rotation moves the OIDC signing keys to the new secret by itself (else the
+    // start below, without the previous secret, would stop: no signing key would open)…
+    const during = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET, SESSION_SECRET_PREVIOUS: TEST_SECRET } });
+    await during.close();
+
+    // …but nobody signed in with the app meanwhile, so its secret is still under the old key.
+    const after = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET } });
+    apps.push(after);
+    const { agent } = await pendingLogin(after, u.email, STRONG_PASSWORD);
+    const res = await agent.post('/api/auth/login/mfa', { code: freshCode(after, secret) });
+    expect(res.statusCode).toBe(401);
+    expect(res.json<{ error: { code: string } }>().error.code).toBe('invalid_code');
+    expect(agent.sessionCookie).toBeUndefined();
   });
 });
+
+describe('sealed TOTP secrets are bound to their user (AES-GCM additional data)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('a sealed secret copied onto another user’s row does not open there: that user’s codes and the copied ones are refused', async () => {
+    const a = await user(t);
+    const b = await user(t);
+    const { secret: secretA } = await enrollTotp(t, a);
+    const { secret: secretB } = await enrollTotp(t, b);
+    const sealedB = await sealedSecretOf(t, b.id);
+    await t.db.kysely.updateTable('mfa_totp').set({ secret_sealed: await sealedSecretOf(t, a.id) }).where('user_id', '=', b.id).execute();
+    for (const secret of [secretA, secretB]) {
+      const { agent } = await pendingLogin(t, b.email, STRONG_PASSWORD);
+      const res = await agent.post('/api/auth/login/mfa', { code: freshCode(t, secret) });
+      expect(res.statusCode).toBe(401);
+      expect(res.json<{ error: { code: string } }>().error.code).toBe('invalid_code');
+      expect(agent.sessionCookie).toBeUndefined();
+    }
+    // Put back, B's own authenticator works again: the refusal came from the binding, nothing else.
+    await t.db.kysely.updateTable('mfa_totp').set({ secret_sealed: sealedB }).where('user_id', '=', b.id).execute();
+    await expectSignedIn(await loginWithTotp(t, b.email, STRONG_PASSWORD, secretB), ['password', 'totp']);
+  });
+});
+
+async function sealedSecretOf(t: TestApp, userId: string): Promise<string> {
+  const row = await t.db.kysely.selectFrom('mfa_totp').select('secret_sealed').where('user_id', '=', userId).executeTakeFirstOrThrow();
+  return row.secret_sealed;
+}

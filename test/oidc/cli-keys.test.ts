@@ -100,4 +100,30 @@ describe('OpenID Connect signing keys and SESSION_SECRET rotation', () => {
     expect(set.keys).toHaveLength(2);
     await expect(loadKeySet(db, ['another-secret-0123456789-0123456789-0123'], now)).rejects.toThrow(/SESSION_SECRET/);
   });
+
+  it('a key only SESSION_SECRET_PREVIOUS opens is sealed again with the current secret when loaded, so dropping the previous secret is safe', async () => {
+    const { openDatabase: open } = await import('../../src/db/database.js');
+    const { migrateToLatest } = await import('../../src/db/migrations.js');
+    const { ensureSigningKeys, loadKeySet } = await import('../../src/oidc/keys.js');
+    const OLD = 'old-secret-0123456789-0123456789-0123456789';
+    const NEW = 'new-secret-0123456789-0123456789-0123456789';
+    const db = open('sqlite::memory:');
+    opened.push(db);
+    await migrateToLatest(db);
+    const now = Date.now();
+    await ensureSigningKeys(db, OLD, now);
+    const sealedBefore = await oidcDb(db).selectFrom('oidc_keys').select(['kid', 'private_jwk']).orderBy('kid').execute();
+    await expect(loadKeySet(db, [NEW], now)).rejects.toThrow(/SESSION_SECRET/);
+    // Loaded with the current secret first (the new one) and the previous one after it.
+    const during = await loadKeySet(db, [NEW, OLD], now);
+    const sealedAfter = await oidcDb(db).selectFrom('oidc_keys').select(['kid', 'private_jwk']).orderBy('kid').execute();
+    expect(sealedAfter.map((r) => r.kid)).toEqual(sealedBefore.map((r) => r.kid));
+    for (const [i, r] of sealedAfter.entries()) expect(r.private_jwk).not.toBe(sealedBefore[i]?.private_jwk);
+    const finished = await loadKeySet(db, [NEW], now);
+    expect(finished.keys.map((k) => k.kid).sort()).toEqual(during.keys.map((k) => k.kid).sort());
+    expect(finished.keys.map((k) => k.d)).toEqual(during.keys.map((k) => k.d));
+    // Keys already under the current secret are left alone (no write on every load).
+    await loadKeySet(db, [NEW, OLD], now);
+    expect(await oidcDb(db).selectFrom('oidc_keys').select(['kid', 'private_jwk']).orderBy('kid').execute()).toEqual(sealedAfter);
+  });
 });
