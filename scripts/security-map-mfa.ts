@@ -61,13 +61,15 @@ export const MFA_GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
-    guarantee: 'TOTP secrets at rest are sealed with AES-256-GCM under HKDF-SHA256(SESSION_SECRET, info "gatehouse:mfa") with a fresh IV per seal: no form of the secret (base32, hex, base64) is in a database dump or a log line; during a rotation SESSION_SECRET_PREVIOUS still opens them',
+    guarantee: 'TOTP secrets at rest are sealed with AES-256-GCM under HKDF-SHA256(SESSION_SECRET, info "gatehouse:mfa") with a fresh IV per seal and the user id as additional data (a sealed value copied onto another user does not open): no form of the secret (base32, hex, base64) is in a database dump or a log line; during a rotation SESSION_SECRET_PREVIOUS still opens them and an accepted code reseals under the current key; a secret nothing opens refuses codes (401), never errs',
     owasp: ['A02'],
     asvs: ['11.3.2', '11.3.4'],
     tests: [
       `${TOTP}the secret is stored encrypted and recovery codes only as hashes; neither reaches a log`,
       `${TOTP}two enrollments of the same secret-length never share a sealed value (fresh nonce per seal)`,
       `${ROTATION}codes keep working when the old secret is SESSION_SECRET_PREVIOUS`,
+      `${ROTATION}a secret never resealed is not opened by the new key alone: the code is refused, not an error`,
+      'test/mfa/events-and-rotation.test.ts :: sealed TOTP secrets are bound to their user (AES-GCM additional data) > a sealed secret copied onto another user’s row does not open there: that user’s codes and the copied ones are refused',
     ],
   },
   {
@@ -209,7 +211,7 @@ export const MFA_GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
-    guarantee: 'Organization policy: owners and org admins set requireMfa (a member → 403); while it is on, a member without a second factor can sign in but gets 403 mfa_required everywhere — forward auth included — except /api/auth/me, /api/mfa*, /api/passkeys*, the sessions routes and logout, until a TOTP app or a passkey is added; removing the factor closes the gate again; other organizations are unaffected',
+    guarantee: 'Organization policy: owners and org admins set requireMfa (a member → 403); while it is on, a member without a second factor can sign in but gets 403 mfa_required everywhere — forward auth included — except /api/auth/me, /api/mfa*, /api/passkeys*, the sessions routes and logout, until a TOTP app or a passkey is added; removing the factor closes the gate again; other organizations are unaffected; an admin impersonating a member is not gated but cannot lift the policy or set up the member\'s factors',
     owasp: ['A07', 'A01'],
     asvs: ['6.3.3', '6.3.4'],
     tests: [
@@ -218,6 +220,7 @@ export const MFA_GUARANTEES: readonly Guarantee[] = [
       `${POLICY}after enrolling TOTP the member is let through; turning TOTP off blocks them again`,
       `${POLICY}a passkey satisfies the policy too; turning the policy off lifts it for everyone`,
       `${POLICY}other organizations are not affected`,
+      `${POLICY}an impersonation session is not gated by the policy, yet cannot lift it or set up a factor for the member`,
       `${UI_POLICY}an owner requires two-factor; a member is sent to Security and reaches the organization page only after enrolling\${SKIP}`,
     ],
   },

@@ -3,6 +3,7 @@ import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
 import { expectError, nextIp } from '../core/support.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 import { orgWith, type Person } from '../org/support.js';
+import { newAdmin } from '../admin/admin-support.js';
 import { enrollPasskey, enrollTotp, freshCode, me, mfaState, ok } from './support.js';
 
 interface OrgView {
@@ -76,6 +77,28 @@ describe('organization policy requireMfa', () => {
     ok(await again.post('/api/auth/logout'), 204);
     // The owner, who has a factor, is not held back.
     ok(await owner.agent.get('/api/org'));
+  });
+
+  it('an impersonation session is not gated by the policy, yet cannot lift it or set up a factor for the member', async () => {
+    const { owner, admin: orgAdmin, orgId } = await policyOrg();
+    await setPolicy(owner.agent, true);
+    expectError(await orgAdmin.agent.get('/api/org'), 403, 'mfa_required');
+    const siteAdmin = await newAdmin(t);
+    ok(await siteAdmin.agent.post('/api/admin/impersonate', { userId: orgAdmin.id }));
+    const m = await me(siteAdmin.agent);
+    expect(m.user.id).toBe(orgAdmin.id);
+    // It is not the member signing in: /me asks the impersonator for no setup, and the admin reaches the member's routes…
+    expect(m.mfa.setupRequired).toBe(false);
+    ok(await siteAdmin.agent.get('/api/org'));
+    ok(await siteAdmin.agent.get('/api/security-events'));
+    // …but cannot change the policy (though the member is an org admin) or the member's factors.
+    expectError(await siteAdmin.agent.patch('/api/org', { requireMfa: false }), 403, 'forbidden');
+    expectError(await siteAdmin.agent.post('/api/mfa/totp/setup', { password: orgAdmin.password }), 403, 'forbidden');
+    expectError(await siteAdmin.agent.post('/api/passkeys/options', { password: orgAdmin.password }), 403, 'forbidden');
+    expect(await requireMfaRow(orgId)).toBe(1);
+    expect((await mfaState(orgAdmin.agent)).totp).toBe(false);
+    // The member's own session is still held by the policy.
+    expectError(await orgAdmin.agent.get('/api/org'), 403, 'mfa_required');
   });
 
   it('after enrolling TOTP the member is let through; turning TOTP off blocks them again', async () => {
