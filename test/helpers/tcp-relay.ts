@@ -4,12 +4,19 @@ export interface TcpRelay {
   readonly port: number;
   /** Closes the listener and every relayed connection: from now on the service "is down". */
   cut(): Promise<void>;
+  /** Listens again on the same port: the service "is back" (new connections are relayed again). */
+  restore(): Promise<void>;
 }
 
-/** A TCP relay on 127.0.0.1 in front of a real server, to play an outage without touching the server. */
-export async function startTcpRelay(targetHost: string, targetPort: number): Promise<TcpRelay> {
+/**
+ * A TCP relay on 127.0.0.1 in front of a real server, to play an outage (and a recovery) without
+ * touching the server. `listenPort` 0 picks a free port; the same port is kept across `restore`.
+ */
+export async function startTcpRelay(targetHost: string, targetPort: number, listenPort = 0): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
+  let server: Server | undefined;
+  let port = listenPort;
+  function relay(client: Socket): void {
     const upstream = connect(targetPort, targetHost);
     sockets.add(client).add(upstream);
     client.pipe(upstream).pipe(client);
@@ -21,19 +28,31 @@ export async function startTcpRelay(targetHost: string, targetPort: number): Pro
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('relay: no port');
+  }
+  async function listen(): Promise<void> {
+    const s = createServer(relay);
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', resolve);
+    });
+    const address = s.address();
+    if (address === null || typeof address === 'string') throw new Error('relay: no port');
+    port = address.port;
+    server = s;
+  }
+  async function cut(): Promise<void> {
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+    const s = server;
+    server = undefined;
+    if (s !== undefined) await new Promise<void>((resolve) => s.close(() => { resolve(); }));
+  }
+  await listen();
   return {
-    port: address.port,
-    async cut() {
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    get port() {
+      return port;
     },
+    cut,
+    restore: listen,
   };
 }

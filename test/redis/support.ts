@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket, connect } from 'node:net';
 import { Redis } from 'ioredis';
-import { TEST_REDIS_URL, deleteMatchingKeys, freePort, redisProblem } from '../helpers/services.js';
+import { TEST_REDIS_URL, deleteMatchingKeys, redisProblem } from '../helpers/services.js';
+import { startTcpRelay } from '../helpers/tcp-relay.js';
 
 /** Shared by the Redis suites: where Redis is, whether it answers, and per-run key isolation. */
 
@@ -47,44 +47,13 @@ export interface RedisRelay {
 
 export async function startRedisRelay(): Promise<RedisRelay> {
   const target = new URL(TEST_REDIS_URL);
-  const port = await freePort();
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  function listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const s = createServer((client) => {
-        const upstream = connect(Number(target.port === '' ? '6379' : target.port), target.hostname);
-        sockets.add(client);
-        sockets.add(upstream);
-        client.pipe(upstream).pipe(client);
-        const drop = (): void => {
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-      });
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => { resolve(); });
-      server = s;
-    });
-  }
-  async function stop(): Promise<void> {
-    for (const s of sockets) s.destroy();
-    sockets.clear();
-    const s = server;
-    server = undefined;
-    if (s !== undefined) await new Promise<void>((resolve) => s.close(() => { resolve(); }));
-  }
-  await listen();
+  const relay = await startTcpRelay(target.hostname, Number(target.port === '' ? '6379' : target.port));
   const path = target.pathname === '' ? '' : target.pathname;
   return {
-    url: `redis://127.0.0.1:${String(port)}${path}`,
-    cut: stop,
-    restore: listen,
-    close: stop,
+    url: `redis://127.0.0.1:${String(relay.port)}${path}`,
+    cut: () => relay.cut(),
+    restore: () => relay.restore(),
+    close: () => relay.cut(),
   };
 }
 
