@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
 import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
 import { expectError, nextIp } from '../core/support.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
@@ -22,12 +23,9 @@ async function adminView(admin: Agent, email: string): Promise<MfaAdminView> {
 
 describe('ADMIN_REQUIRE_MFA=true', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ env: { ADMIN_REQUIRE_MFA: 'true' } });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  suiteApp((app) => {
+    t = app;
+  }, { env: { ADMIN_REQUIRE_MFA: 'true' } });
 
   it('an admin without a second factor gets 403 mfa_required on /api/admin/*, and nothing changes', async () => {
     const admin = await newAdmin(t);

@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +11,8 @@ import { enrollPasskey, enrollTotp, eventsOf, expectSignedIn, freshCode, loginWi
 
 describe('security events, emails and authMethods over a factor’s life', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   it('a password session is ["password"]', async () => {
@@ -119,11 +117,8 @@ describe('SESSION_SECRET rotation', () => {
 
 describe('sealed TOTP secrets are bound to their user (AES-GCM additional data)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   it('a sealed secret copied onto another user’s row does not open there: that user’s codes and the copied ones are refused', async () => {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { Agent, type TestApp } from '../helpers/app.js';
 import { expectError, nextIp } from '../core/support.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 import { enrollTotp, freshCode, mfaState, ok, passkeyOptions, user } from './support.js';
@@ -9,12 +10,9 @@ const PUBLIC_URL = 'https://auth.gatehouse.example';
 /** Behind https: __Host- cookie names, and the RP ID / origin follow PUBLIC_URL. */
 describe(`PUBLIC_URL=${PUBLIC_URL}`, () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ env: { PUBLIC_URL } });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  suiteApp((app) => {
+    t = app;
+  }, { env: { PUBLIC_URL } });
 
   /** A registered user whose agent speaks the https cookie names (its jar keys are the real names). */
   async function httpsUser(): Promise<{ agent: Agent; email: string; password: string; id: string }> {

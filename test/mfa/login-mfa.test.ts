@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { Agent, type TestApp } from '../helpers/app.js';
 import { expectError, liveSessionIds } from '../core/support.js';
 import { wrongTotpCode } from '../helpers/totp.js';
 import {
@@ -19,11 +20,8 @@ import {
 
 describe('password login with an authenticator app', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   it('the password step answers {mfaRequired, methods} with an HttpOnly gh_mfa cookie and no session', async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { Agent, TEST_SECRET, type TestApp, buildTestApp } from '../helpers/app.js';
+import { Agent, TEST_SECRET, type TestApp } from '../helpers/app.js';
 import { contractKey, expectError, forge, meWith, nextIp, unsecured } from '../core/support.js';
 import { wrongTotpCode } from '../helpers/totp.js';
 import { MFA_COOKIE, PAST_CHALLENGE_LIFETIME_MS, enrollTotp, expectMfaRefused, freshCode, mfaKey, ok, pendingLogin, user } from './support.js';
@@ -9,11 +10,8 @@ import { MFA_COOKIE, PAST_CHALLENGE_LIFETIME_MS, enrollTotp, expectMfaRefused, f
 /** The gh_mfa cookie: audience gatehouse-mfa, 5 minutes, single-use, never a session. */
 describe('the gh_mfa token', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   async function pendingToken(): Promise<{ token: string; secret: string; agent: Agent; id: string }> {
@@ -93,12 +91,9 @@ describe('the gh_mfa token', () => {
 
 describe('wrong second-factor codes count toward LOGIN_MAX_FAILURES', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ env: { LOGIN_MAX_FAILURES: '3' } });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  suiteApp((app) => {
+    t = app;
+  }, { env: { LOGIN_MAX_FAILURES: '3' } });
 
   it('the password step counts until the second factor completes: it and 2 wrong codes reach the limit of 3; then codes and the password step answer 429, even right ones', async () => {
     const u = await user(t);

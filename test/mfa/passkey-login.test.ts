@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { type TestApp } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 import {
@@ -19,11 +20,8 @@ import {
 /** A passkey as the second factor of a password login. */
 describe('password login with a passkey as the second factor', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   async function passkeyUser(): Promise<{ u: Awaited<ReturnType<typeof user>>; auth: SoftAuthenticator; credentialId: string; passkeyId: string }> {

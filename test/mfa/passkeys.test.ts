@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, STRONG_PASSWORD, type TestApp, buildTestApp, login } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { Agent, STRONG_PASSWORD, type TestApp, login } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
 import { SoftAuthenticator, b64url } from '../helpers/webauthn.js';
 import { PAST_CHALLENGE_LIFETIME_MS, countOf, enrollPasskey, factorRows, mailsTo, me, mfaState, ok, passkeyOptions, user, type PasskeyView } from './support.js';
@@ -10,11 +11,8 @@ async function challengeCount(t: TestApp): Promise<number> {
 
 describe('passkeys: register, list, rename, remove', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   it('options are behind the password; wrong → 401 invalid_credentials and no challenge is issued', async () => {

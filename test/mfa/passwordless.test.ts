@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { Agent, type TestApp } from '../helpers/app.js';
 import { expectError, liveSessionIds, nextIp } from '../core/support.js';
 import { SoftAuthenticator, b64url } from '../helpers/webauthn.js';
 import {
@@ -21,11 +22,8 @@ import {
 /** Signing in with a passkey alone (discoverable credentials, gh_webauthn challenge cookie). */
 describe('passwordless sign-in with a passkey', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   async function passkeyUser(): Promise<{ u: Awaited<ReturnType<typeof user>>; auth: SoftAuthenticator; credentialId: string }> {

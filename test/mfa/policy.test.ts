@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { Agent, type TestApp } from '../helpers/app.js';
 import { expectError, nextIp } from '../core/support.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 import { orgWith, type Person } from '../org/support.js';
@@ -14,11 +15,8 @@ interface OrgView {
 /** Organization policy: PATCH /api/org {requireMfa}. */
 describe('organization policy requireMfa', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   async function policyOrg(): Promise<{ owner: Person; admin: Person; member: Person; orgId: string }> {

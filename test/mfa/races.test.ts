@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { Agent, type TestApp } from '../helpers/app.js';
 import { liveSessionIds, nextIp } from '../core/support.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 import { WEBAUTHN_COOKIE, enrollPasskey, enrollTotp, freshCode, mfaState, passwordlessOptions, pendingLogin, user } from './support.js';
@@ -7,11 +8,8 @@ import { WEBAUTHN_COOKIE, enrollPasskey, enrollTotp, freshCode, mfaState, passwo
 /** "Single-use" must hold when the same secret arrives twice at once. */
 describe('single use under concurrency', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   function statuses(results: { statusCode: number }[]): number[] {

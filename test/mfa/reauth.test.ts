@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, STRONG_PASSWORD, type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { Agent, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { expectError, nextIp } from '../core/support.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 import {
@@ -19,11 +20,8 @@ import {
 /** A passkey assertion in place of the password (POST /api/passkeys/reauth/options). */
 describe('re-authentication with a passkey', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   async function passkeyUser(): Promise<{ u: Awaited<ReturnType<typeof user>>; auth: SoftAuthenticator; credentialId: string; passkeyId: string }> {

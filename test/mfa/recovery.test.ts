@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, buildTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
+import { type TestApp } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
 import { RECOVERY_CODE, countOf, enrollTotp, expectMfaRefused, expectSignedIn, factorRows, mailsTo, mfaState, ok, pendingLogin, user } from './support.js';
 
 describe('recovery codes', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   it('sign in with a recovery code: once only, recorded, emailed, counted down', async () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../helpers/suite.js';
 import { Secret } from 'otpauth';
-import { Agent, type TestApp, buildTestApp } from '../helpers/app.js';
+import { Agent, type TestApp } from '../helpers/app.js';
 import { expectError } from '../core/support.js';
 import { parseOtpauthUri, wrongTotpCode } from '../helpers/totp.js';
 import {
@@ -22,11 +23,8 @@ import {
 
 describe('authenticator app (TOTP): setup, confirm, turn off', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  suiteApp((app) => {
+    t = app;
   });
 
   it('a new user has no factor', async () => {
