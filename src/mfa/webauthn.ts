@@ -109,9 +109,9 @@ export interface NewCredential {
  * when verification then fails), our origin and RP ID, with user verification. Null: refused.
  */
 export async function verifyRegistration(db: Executor, config: WebauthnConfig, response: RegistrationResponseJSON, binding: ChallengeBinding, now: number): Promise<NewCredential | null> {
-  const challenge = claimedChallenge(response);
-  if (challenge === null || !(await takeChallenge(db, challenge, binding, now))) return null;
-  try {
+  const challenge = await takeClaimedChallenge(db, response, binding, now);
+  if (challenge === null) return null;
+  return refusedOnThrow(async () => {
     const result = await verifyRegistrationResponse({
       response,
       expectedChallenge: challenge,
@@ -130,8 +130,20 @@ export async function verifyRegistration(db: Executor, config: WebauthnConfig, r
       deviceType: info.credentialDeviceType,
       backedUp: info.credentialBackedUp,
     };
+  });
+}
+
+/** The challenge the response claims, used up here if this binding was issued it; else null. */
+async function takeClaimedChallenge(db: Executor, response: { response: { clientDataJSON: string } }, binding: ChallengeBinding, now: number): Promise<string | null> {
+  const challenge = claimedChallenge(response);
+  return challenge !== null && (await takeChallenge(db, challenge, binding, now)) ? challenge : null;
+}
+
+/** A library verification that throws is a refusal: its messages describe the response and are never echoed to the caller. */
+async function refusedOnThrow<T>(verify: () => Promise<T | null>): Promise<T | null> {
+  try {
+    return await verify();
   } catch {
-    // The library's messages describe the response; they are never echoed to the caller.
     return null;
   }
 }
@@ -153,10 +165,10 @@ export async function verifyAssertion(
   binding: ChallengeBinding,
   now: number,
 ): Promise<AssertionOutcome> {
-  const challenge = claimedChallenge(response);
-  if (challenge === null || !(await takeChallenge(db, challenge, binding, now))) return { ok: false, reason: 'invalid' };
-  const verify = async (counter: number): Promise<number | null> => {
-    try {
+  const challenge = await takeClaimedChallenge(db, response, binding, now);
+  if (challenge === null) return { ok: false, reason: 'invalid' };
+  const verify = (counter: number): Promise<number | null> =>
+    refusedOnThrow(async () => {
       const result = await verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
@@ -166,11 +178,7 @@ export async function verifyAssertion(
         requireUserVerification: true,
       });
       return result.verified ? result.authenticationInfo.newCounter : null;
-    } catch {
-      // The library's messages describe the response; they are never echoed to the caller.
-      return null;
-    }
-  };
+    });
   const newCounter = await verify(passkey.counter);
   if (newCounter !== null) return { ok: true, newCounter };
   // Refused: was it only the counter? Verifying again as if nothing had been counted tells.
