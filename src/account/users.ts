@@ -1,7 +1,7 @@
 import type { Nullable, SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { Database, MembershipsTable, NewUser, OrganizationsTable, User } from '../db/schema.js';
-import type { FactorCounts } from '../mfa/factors.js';
+import { factorColumns, toFactorCounts, type FactorCounts } from '../mfa/factors.js';
 
 export type OrgRole = 'owner' | 'admin' | 'member';
 
@@ -69,17 +69,10 @@ export async function findUsersWithOrg(db: Executor, userIds: readonly string[])
 
 /** The credential lookup of a login: the user, their organization and their second factors, in one statement. */
 export async function findLoginUserByEmail(db: Executor, email: string): Promise<(UserWithOrg & { factors: FactorCounts }) | undefined> {
-  const row = await userWithOrgQuery(db)
-    .select((eb) => [
-      eb.selectFrom('mfa_totp').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('mfa_totp.user_id', '=', 'users.id').where('mfa_totp.confirmed_at', 'is not', null).as('f_totp'),
-      eb.selectFrom('passkeys').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('passkeys.user_id', '=', 'users.id').as('f_passkeys'),
-      eb.selectFrom('recovery_codes').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('recovery_codes.user_id', '=', 'users.id').where('recovery_codes.used_at', 'is', null).as('f_codes'),
-    ])
-    .where('users.email', '=', email)
-    .executeTakeFirst();
+  const row = await userWithOrgQuery(db).select(factorColumns()).where('users.email', '=', email).executeTakeFirst();
   if (row === undefined) return undefined;
-  const { f_totp: totp, f_passkeys: passkeys, f_codes: codes, ...user } = row;
-  return { ...user, factors: { totp: Number(totp ?? 0) > 0, passkeys: Number(passkeys ?? 0), recoveryCodesLeft: Number(codes ?? 0) } };
+  const { f_totp, f_passkeys, f_codes, ...user } = row;
+  return { ...user, factors: toFactorCounts({ f_totp, f_passkeys, f_codes }) };
 }
 
 export async function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
+import { confirmedTotpCount, passkeyCount } from '../mfa/factors.js';
 import { toUserView, type UserView } from '../account/users.js';
 
 export const ADMIN_PAGE_SIZE = 20;
@@ -41,10 +42,7 @@ export async function searchUsers(db: Executor, q: string, page: number): Promis
         .where('sessions.impersonator_id', 'is', null)
         .as('last_active_at'),
     )
-    .select((eb) => [
-      eb.selectFrom('mfa_totp').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('mfa_totp.user_id', '=', 'users.id').where('mfa_totp.confirmed_at', 'is not', null).as('mfa_totp'),
-      eb.selectFrom('passkeys').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('passkeys.user_id', '=', 'users.id').as('mfa_passkeys'),
-    ])
+    .select([confirmedTotpCount().as('mfa_totp'), passkeyCount().as('mfa_passkeys')])
     .orderBy('users.created_at', 'asc')
     .orderBy('users.id', 'asc')
     .limit(ADMIN_PAGE_SIZE)
@@ -58,7 +56,7 @@ export async function searchUsers(db: Executor, q: string, page: number): Promis
     users: rows.map((r) => ({
       ...toUserView(r),
       lastActiveAt: r.last_active_at === null ? null : new Date(r.last_active_at).toISOString(),
-      mfa: { totp: Number(r.mfa_totp ?? 0) > 0, passkeys: Number(r.mfa_passkeys ?? 0) },
+      mfa: { totp: Number(r.mfa_totp) > 0, passkeys: Number(r.mfa_passkeys) },
       identities: linked.filter((i) => i.user_id === r.id).map((i) => ({ provider: i.provider, email: i.email })),
     })),
   };

@@ -1,4 +1,6 @@
+import { expressionBuilder, type AliasableExpression, type AliasedExpression } from 'kysely';
 import type { Executor } from '../db/database.js';
+import type { Database } from '../db/schema.js';
 
 export type SecondFactorMethod = 'totp' | 'passkey' | 'recovery_code';
 
@@ -8,16 +10,47 @@ export interface FactorCounts {
   readonly recoveryCodesLeft: number;
 }
 
+/*
+ * What counts as a factor is written once, here, as correlated subqueries on `users.id`: any query
+ * over `users` (the login lookup, the admin list, the member list) selects them, so they never drift.
+ */
+type Count = AliasableExpression<number | string>;
+
+/** 1 when the user has a confirmed authenticator app (a pending setup is not a factor), else 0. */
+export function confirmedTotpCount(): Count {
+  const eb = expressionBuilder<Database, 'users'>();
+  return eb.selectFrom('mfa_totp').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('mfa_totp.user_id', '=', 'users.id').where('mfa_totp.confirmed_at', 'is not', null).$asScalar();
+}
+
+export function passkeyCount(): Count {
+  const eb = expressionBuilder<Database, 'users'>();
+  return eb.selectFrom('passkeys').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('passkeys.user_id', '=', 'users.id').$asScalar();
+}
+
+export function unusedRecoveryCodeCount(): Count {
+  const eb = expressionBuilder<Database, 'users'>();
+  return eb.selectFrom('recovery_codes').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('recovery_codes.user_id', '=', 'users.id').where('recovery_codes.used_at', 'is', null).$asScalar();
+}
+
+/** The three counts as columns `f_totp`, `f_passkeys`, `f_codes`; read them back with toFactorCounts. */
+export function factorColumns(): [AliasedExpression<number | string, 'f_totp'>, AliasedExpression<number | string, 'f_passkeys'>, AliasedExpression<number | string, 'f_codes'>] {
+  return [confirmedTotpCount().as('f_totp'), passkeyCount().as('f_passkeys'), unusedRecoveryCodeCount().as('f_codes')];
+}
+
+export interface FactorColumns {
+  readonly f_totp: number | string;
+  readonly f_passkeys: number | string;
+  readonly f_codes: number | string;
+}
+
+export function toFactorCounts(r: FactorColumns): FactorCounts {
+  return { totp: Number(r.f_totp) > 0, passkeys: Number(r.f_passkeys), recoveryCodesLeft: Number(r.f_codes) };
+}
+
 /** The user's factors in one statement (three indexed counts). */
 export async function countFactors(db: Executor, userId: string): Promise<FactorCounts> {
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('mfa_totp').select((e) => e.fn.countAll<number | string>().as('n')).where('user_id', '=', userId).where('confirmed_at', 'is not', null).as('totp'),
-      eb.selectFrom('passkeys').select((e) => e.fn.countAll<number | string>().as('n')).where('user_id', '=', userId).as('passkeys'),
-      eb.selectFrom('recovery_codes').select((e) => e.fn.countAll<number | string>().as('n')).where('user_id', '=', userId).where('used_at', 'is', null).as('codes'),
-    ])
-    .executeTakeFirst();
-  return { totp: Number(row?.totp ?? 0) > 0, passkeys: Number(row?.passkeys ?? 0), recoveryCodesLeft: Number(row?.codes ?? 0) };
+  const row = await db.selectFrom('users').select(factorColumns()).where('users.id', '=', userId).executeTakeFirst();
+  return row === undefined ? { totp: false, passkeys: 0, recoveryCodesLeft: 0 } : toFactorCounts(row);
 }
 
 export function hasSecondFactor(f: FactorCounts): boolean {

@@ -1,4 +1,5 @@
 import type { Executor } from '../db/database.js';
+import { confirmedTotpCount, passkeyCount } from '../mfa/factors.js';
 import type { OrgRole } from '../account/users.js';
 import { newId } from '../crypto/random.js';
 
@@ -41,13 +42,7 @@ export async function listMembers(db: Executor, orgId: string): Promise<MemberRo
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .select(['memberships.user_id', 'users.email', 'users.name', 'memberships.role', 'memberships.joined_at'])
-    .select((eb) =>
-      eb(
-        eb.selectFrom('mfa_totp').select((e) => e.fn.countAll<number>().as('n')).whereRef('mfa_totp.user_id', '=', 'users.id').where('mfa_totp.confirmed_at', 'is not', null),
-        '+',
-        eb.selectFrom('passkeys').select((e) => e.fn.countAll<number>().as('n')).whereRef('passkeys.user_id', '=', 'users.id'),
-      ).as('factors'),
-    )
+    .select((eb) => eb(confirmedTotpCount(), '+', passkeyCount()).as('factors'))
     .where('memberships.org_id', '=', orgId)
     .orderBy('memberships.joined_at', 'asc')
     .orderBy('users.email', 'asc')
