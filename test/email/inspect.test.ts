@@ -63,6 +63,7 @@ describe('POST /api/auth/tokens/inspect', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ purpose: 'reset_password', email, expiresAt: new Date(t.clock.now() + t.config.resetTokenTtlMs).toISOString() });
     expect(res.body).not.toContain(second);
+    expect(t.logs.join('\n')).not.toContain(second);
     expect(await snapshot(t)).toEqual(before);
     expect((await new Agent(t).post('/api/auth/reset-password', { token: second, password: NEW_PASSWORD })).statusCode).toBe(200);
     expectError(await inspect(t, second, 'reset_password'), 400, 'invalid_token');
