@@ -1,6 +1,6 @@
 import { Type, type TSchema, type TUnion, type TNull } from 'typebox';
 import type { Services } from '../services.js';
-import { Email, Name, Password, type TypedApp } from '../http/typed.js';
+import { Email, Name, Password, Token, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
 import { recordEvent } from '../events/security-events.js';
 import { AppError } from '../errors.js';
@@ -15,6 +15,7 @@ import { confirmPassword, registerUser, setPassword, verifyCredentials } from '.
 import { findUserWithOrg, toUserView } from './users.js';
 import { rememberSignInAddress } from './login-ceiling.js';
 import { beginSecondFactor } from '../mfa/begin.js';
+import { resolveInvitation } from '../org/invitations.js';
 
 function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
   return Type.Union([schema, Type.Null()]);
@@ -57,14 +58,18 @@ export function authRoutes(app: TypedApp, s: Services): void {
     {
       schema: {
         body: Type.Object(
-          { email: Email, password: Password, name: Name, organizationName: Type.Optional(Name) },
+          // inviteToken: registering from a join link joins that organization instead of creating one.
+          { email: Email, password: Password, name: Name, organizationName: Type.Optional(Name), inviteToken: Type.Optional(Token) },
           { additionalProperties: false },
         ),
       },
     },
     async (request, reply) => {
       const meta = metaOf(request);
-      const user = await registerUser(s, request.body, meta);
+      const { inviteToken, ...fields } = request.body;
+      // The join endpoint's own check: a link that could not be used to join refuses the registration.
+      const invitation = inviteToken === undefined ? undefined : await resolveInvitation(s, inviteToken);
+      const user = await registerUser(s, fields, meta, { invitation });
       await startSession(s, reply, { user, meta, replaceSessionId: await presentedSessionId(s, request) });
       await rememberSignInAddress(s, user.email, meta.ip);
       await sendVerificationEmail(s, user);

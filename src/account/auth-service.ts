@@ -8,7 +8,9 @@ import { isValidEmail, normalizeEmail } from './email-address.js';
 import { checkPassword } from './password-policy.js';
 import { accountCeiling, rememberSignInAddress } from './login-ceiling.js';
 import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findLoginUserByEmail } from './users.js';
-import type { User } from '../db/schema.js';
+import type { Invitation, User } from '../db/schema.js';
+import { lockOrganization } from '../db/database.js';
+import { claimInvitation } from '../org/claim-invitation.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { hasSecondFactor, type FactorCounts } from '../mfa/factors.js';
 
@@ -41,9 +43,21 @@ export interface RegisterInput {
   readonly organizationName?: string | undefined;
 }
 
-export async function registerUser(s: Services, input: RegisterInput, meta: RequestMeta): Promise<UserWithOrg> {
+export interface RegisterOptions {
+  /**
+   * An invitation, already resolved by the caller from a join link: the new user joins its
+   * organization with the invited role instead of getting an organization of their own.
+   */
+  readonly invitation?: Invitation | undefined;
+}
+
+export async function registerUser(s: Services, input: RegisterInput, meta: RequestMeta, options: RegisterOptions = {}): Promise<UserWithOrg> {
   const email = requireValidEmail(input.email);
   const name = requireName(input.name);
+  const { invitation } = options;
+  if (invitation !== undefined && input.organizationName !== undefined) {
+    throw invalidRequest({ organizationName: 'Joining an organization by invitation creates no organization of your own.' });
+  }
   const orgName = input.organizationName === undefined ? `${name}'s organization` : requireName(input.organizationName, 'organizationName');
   requireStrongPassword(s, input.password, email);
   // Counted before the expensive hash: registrations per client IP per hour.
@@ -67,8 +81,18 @@ export async function registerUser(s: Services, input: RegisterInput, meta: Requ
         password_changed_at: now,
         email_changed_at: now,
       });
-      await createOrganizationWithOwner(trx, { orgId: newId(), name: orgName, userId, now });
-      await recordEvent(trx, { type: 'user_registered', userId, actor: { id: userId, email }, target: { id: userId, email }, meta, at: now });
+      const party = { id: userId, email };
+      if (invitation === undefined) {
+        await createOrganizationWithOwner(trx, { orgId: newId(), name: orgName, userId, now });
+      } else {
+        // All in this transaction: an invitation used up (or revoked) since the caller resolved it
+        // rolls the whole registration back, so a dead link never leaves an account behind.
+        await lockOrganization(trx, s.db.dialect, invitation.org_id);
+        await claimInvitation(trx, invitation, userId, now);
+        await trx.insertInto('memberships').values({ user_id: userId, org_id: invitation.org_id, role: invitation.role, joined_at: now }).execute();
+      }
+      await recordEvent(trx, { type: 'user_registered', userId, actor: party, target: party, meta, at: now });
+      if (invitation !== undefined) await recordEvent(trx, { type: 'org_joined', userId, actor: party, target: party, meta, at: now });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppError('email_taken');

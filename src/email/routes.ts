@@ -10,6 +10,9 @@ import { findUserById, updateUser } from '../account/users.js';
 import { ping } from '../db/database.js';
 import { consumeEmailToken, markEmailVerified, notify, queuePasswordReset, resetRequestLimit, resolveEmailToken, sendVerificationEmail } from './flows.js';
 import { passwordChangedNotice } from './templates.js';
+import { inspectEmailToken } from './inspect.js';
+
+const Purpose = Type.Union([Type.Literal('verify_email'), Type.Literal('reset_password'), Type.Literal('org_invite')]);
 
 const ACCEPTED = { message: 'If an account exists for this address, we sent an email with a link to reset the password.' };
 
@@ -28,6 +31,14 @@ export function emailRoutes(app: TypedApp, s: Services): void {
       await recordEvent(s.db.kysely, { type: 'email_verified', userId: user.id, actor: party, target: party, meta: metaOf(request), at: now });
       return { message: 'Your email address is confirmed.', emailVerified: true };
     },
+  );
+
+  // Read-only, so a page can check its link on load (and reload) without spending it. The token
+  // travels in a POST body like on the endpoints that use it: never in a URL, so never in a log.
+  app.post(
+    '/api/auth/tokens/inspect',
+    { schema: { body: Type.Object({ token: Token, purpose: Purpose }, { additionalProperties: false }) } },
+    async (request) => inspectEmailToken(s, request.body.token, request.body.purpose),
   );
 
   app.post('/api/auth/resend-verification', { preHandler: requireSession }, async (request, reply) => {

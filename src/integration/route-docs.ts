@@ -21,8 +21,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/auth/register': {
     tag: 'auth',
     summary: 'Create an account and sign in',
-    description: 'Sets the session and CSRF cookies and sends a verification email.',
-    responses: { 201: 'The new user.', 400: 'invalid_request (weak password, bad email, unknown field)', 409: 'email_taken', 429: 'rate_limited' },
+    description:
+      'Sets the session and CSRF cookies and sends a verification email. With `inviteToken` (the token of an invitation ' +
+      'link) the new user joins that organization with the invited role instead of getting an organization of their own; ' +
+      'a bad token refuses the registration and creates nothing.',
+    responses: { 201: 'The new user.', 400: 'invalid_request (weak password, bad email, unknown field) or invalid_token (inviteToken)', 409: 'email_taken', 410: 'token_expired (inviteToken)', 429: 'rate_limited' },
   },
   'POST /api/auth/login': {
     tag: 'auth',
@@ -56,6 +59,16 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Set a new password with the token from the email',
     description: 'Revokes every session of the account.',
     responses: { 200: 'Changed.', 400: 'invalid_token or invalid_request (weak password)', 410: 'token_expired' },
+  },
+  'POST /api/auth/tokens/inspect': {
+    tag: 'email',
+    summary: 'Check an email link\'s token without using it',
+    description:
+      'For the pages behind email links: answers what the page needs before it shows a form, and consumes nothing. ' +
+      'verify_email → {purpose, email, expiresAt}; reset_password → {purpose, email, expiresAt}; org_invite → ' +
+      '{purpose, organization: {name}, invitedBy: {name|null, email}, email, role, expiresAt}. The same checks as the ' +
+      'endpoints that use the token, so a token valid here is valid there. No session needed; the Origin check applies.',
+    responses: { 200: 'The token is valid for this purpose.', 400: 'invalid_token (malformed, other purpose, used, superseded, revoked) or invalid_request', 410: 'token_expired' },
   },
   'GET /api/dev/outbox': { tag: 'operations', summary: 'Emails sent (development with MAIL_TRANSPORT=outbox only)', responses: { 200: 'Newest first.', 404: 'not_found (production)' } },
 

@@ -16,6 +16,7 @@ import {
   type MemberView,
 } from './organizations.js';
 import { requireOrgManager, resolveInvitation } from './invitations.js';
+import { claimInvitation } from './claim-invitation.js';
 
 /** Locks in id order, so two transactions locking the same pair can never deadlock. */
 async function lockOrganizations(s: Services, trx: Executor, orgIds: readonly (string | undefined)[]): Promise<void> {
@@ -45,15 +46,7 @@ export async function joinOrganization(
     await lockOrganizations(s, trx, [invitation.org_id, current?.org_id]);
     if (current?.org_id === invitation.org_id) throw new AppError('conflict', 'You are already a member of this organization.');
     // Use it up first: of two concurrent joins with one link, exactly one wins.
-    const used = await trx
-      .updateTable('invitations')
-      .set({ used_at: now, used_by: userId })
-      .where('id', '=', invitation.id)
-      .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw new AppError('invalid_token');
-    if ((await findOrganization(trx, invitation.org_id)) === undefined) throw new AppError('invalid_token');
+    await claimInvitation(trx, invitation, userId, now);
     if (await isLastOwnerWithMembers(trx, userId)) {
       throw new AppError('conflict', 'You are the last owner of your organization: hand ownership to someone else first.');
     }

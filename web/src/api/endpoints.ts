@@ -5,7 +5,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/browser';
 import { api } from './client';
-import type { Device, Invitation, LoginResult, Me, Member, MfaStatus, Organization, OrgRole, Paged, Passkey, SecurityEvent, User } from './types';
+import type { Device, Invitation, LoginResult, Me, Member, MfaStatus, Organization, OrgRole, Paged, Passkey, SecurityEvent, TokenInspection, TokenPurpose, User } from './types';
 
 /** Every API route the UI uses, in one place. All of them go through the one wrapper in client.ts. */
 
@@ -42,6 +42,8 @@ export interface Registration {
   readonly email: string;
   readonly password: string;
   readonly organizationName?: string;
+  /** The token of a join link: the new account joins that organization instead of getting its own. */
+  readonly inviteToken?: string;
 }
 
 export function register(fields: Registration): Promise<{ user: User }> {
@@ -54,6 +56,11 @@ export function signOut(): Promise<void> {
 
 export function verifyEmail(token: string): Promise<{ message?: string }> {
   return api.post('/api/auth/verify-email', { token });
+}
+
+/** Checks an email link's token without using it: 400 invalid_token or 410 token_expired when it is dead. */
+export function inspectToken<P extends TokenPurpose>(token: string, purpose: P): Promise<Extract<TokenInspection, { purpose: P }>> {
+  return api.post('/api/auth/tokens/inspect', { token, purpose }, { signedOutIsExpected: true });
 }
 
 export function resendVerification(): Promise<{ message?: string }> {

@@ -109,3 +109,18 @@ export type SecondFactorMethod = 'totp' | 'passkey' | 'recovery_code';
 
 /** POST /api/auth/login: signed in, or a second factor is needed first. */
 export type LoginResult = { readonly user: User; readonly mfaRequired?: undefined } | { readonly mfaRequired: true; readonly methods: readonly SecondFactorMethod[] };
+
+export type TokenPurpose = 'verify_email' | 'reset_password' | 'org_invite';
+
+/** POST /api/auth/tokens/inspect: what an email link's page needs before it shows a form. */
+export type TokenInspection =
+  | { readonly purpose: 'verify_email'; readonly email: string; readonly expiresAt: string }
+  | { readonly purpose: 'reset_password'; readonly email: string; readonly expiresAt: string }
+  | {
+      readonly purpose: 'org_invite';
+      readonly organization: { readonly name: string };
+      readonly invitedBy: { readonly name: string | null; readonly email: string };
+      readonly email: string;
+      readonly role: 'admin' | 'member';
+      readonly expiresAt: string;
+    };

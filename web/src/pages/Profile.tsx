@@ -1,19 +1,19 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { deleteAccount, fetchMfa, resendVerification, updateProfile } from '../api/endpoints';
+import { fetchMfa, resendVerification, updateProfile } from '../api/endpoints';
 import type { Me } from '../api/types';
 import { Link } from '../components/Link';
 import { ActionForm } from '../components/ActionForm';
 import { ReauthForm } from '../components/ReauthForm';
 import { ActionMessage, Alert, Badge, Field, Section } from '../components/ui';
 import { fieldErrors } from '../lib/errors';
-import { clearFlash, peekFlash, setFlash } from '../lib/flash';
+import { clearFlash, peekFlash } from '../lib/flash';
 import { formatDate, ORG_ROLE_LABELS } from '../lib/format';
 import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
-import { navigate } from '../lib/router';
-import { markSignedOut, refreshSession } from '../lib/session';
+import { refreshSession } from '../lib/session';
 import { OidcConsentsSection } from './OidcAccount';
 import { useLocation } from '../lib/router';
 import { LinkedIdentities } from '../components/LinkedIdentities';
+import { DeleteAccountSection } from '../components/DeleteAccountSection';
 
 function NameSection(props: { readonly me: Me }): ReactNode {
   const [name, setName] = useState(props.me.user.name);
@@ -47,7 +47,9 @@ function EmailSection(props: { readonly me: Me; readonly hasPasskey: boolean }):
       </div>
       {!user.emailVerified && (
         <div className="stack">
-          <p className="muted">Confirm your address with the link we emailed you, so you can always recover this account.</p>
+          <Alert kind="warning">
+            This address is waiting for confirmation. Open the link we emailed to it, so you can always recover this account.
+          </Alert>
           <div>
             <button type="button" className="button secondary" disabled={resend.busy} onClick={() => void resend.run(resendVerification, 'We sent a new confirmation link. Check your inbox.')}>
               {resend.busy ? 'Sending…' : 'Resend confirmation email'}
@@ -75,10 +77,14 @@ function EmailSection(props: { readonly me: Me; readonly hasPasskey: boolean }):
             await refreshSession();
             return result;
           }}
-          success={(result) => `Your email is now ${result.user.email}. We sent a link to confirm it.`}
+          success={(result) => `Your email is now ${result.user.email}. You sign in with it from now on; open the link we sent to it to confirm it.`}
           passwordError={errors.currentPassword}
         >
           <h3>Change email address</h3>
+          <p className="muted">
+            The change takes effect at once: from then on you sign in with the new address, and it stays unconfirmed until you open the link we email to it.
+            Your current address gets a notice.
+          </p>
           <Field label="New email address" type="email" name="newEmail" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
         </ReauthForm>
       )}
@@ -115,39 +121,6 @@ function OrganizationSection(props: { readonly me: Me }): ReactNode {
   );
 }
 
-function DeleteSection(props: { readonly hasPasskey: boolean }): ReactNode {
-  const [open, setOpen] = useState(false);
-  const action = useAction();
-  return (
-    <Section title="Delete account" description="Deleting your account signs you out everywhere and cannot be undone.">
-      {open ? (
-        <ReauthForm
-          action={action}
-          passkeyAllowed={props.hasPasskey}
-          passwordName="deletePassword"
-          passwordHint={props.hasPasskey ? 'Enter your password, or use a passkey, to confirm.' : 'Enter your password to confirm.'}
-          submitLabel="Delete my account"
-          busyLabel="Deleting…"
-          tone="danger"
-          onCancel={() => { setOpen(false); }}
-          onProof={async (proof) => {
-            await deleteAccount(proof);
-            markSignedOut();
-            setFlash({ kind: 'success', text: 'Your account was deleted.' });
-            navigate('/sign-in', { replace: true });
-          }}
-        />
-      ) : (
-        <div>
-          <button type="button" className="button danger-outline" onClick={() => { setOpen(true); }}>
-            Delete account…
-          </button>
-        </div>
-      )}
-    </Section>
-  );
-}
-
 export function ProfilePage(props: { readonly me: Me }): ReactNode {
   useDocumentTitle('Profile');
   const [flash] = useState(peekFlash);
@@ -169,7 +142,7 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
       <OrganizationSection me={me} />
       {me.impersonator === null && <OidcConsentsSection />}
       <LinkedIdentities linked={params.get('linked')} error={params.get('error')} impersonating={me.impersonator !== null} />
-      {me.impersonator === null && <DeleteSection hasPasskey={hasPasskey} />}
+      {me.impersonator === null && <DeleteAccountSection me={me} hasPasskey={hasPasskey} />}
     </div>
   );
 }

@@ -1,11 +1,12 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { ApiError } from '../api/client';
 import { resendVerification, verifyEmail } from '../api/endpoints';
 import { Link } from '../components/Link';
+import { DeadLinkNotice } from '../components/DeadLink';
 import { ActionMessage, Alert, Loading } from '../components/ui';
 import { describeError } from '../lib/errors';
 import { useAction, useDocumentTitle } from '../lib/hooks';
 import { refreshSession, useSession } from '../lib/session';
+import { isDeadLinkError } from '../lib/token-check';
 import { useUrlToken } from '../lib/url-token';
 
 type Outcome = { readonly status: 'working' } | { readonly status: 'done' } | { readonly status: 'failed'; readonly error: unknown } | { readonly status: 'no-token' };
@@ -44,8 +45,8 @@ export function VerifyEmailPage(): ReactNode {
     // The token is read once; the session only decides whether to refresh afterwards.
   }, [token]);
 
-  const signedIn = session.status === 'signed-in';
-  const expired = outcome.status === 'failed' && outcome.error instanceof ApiError && outcome.error.code === 'token_expired';
+  const me = session.status === 'signed-in' ? session.me : null;
+  const dead = outcome.status === 'failed' && isDeadLinkError(outcome.error);
   return (
     <div className="auth-card card">
       <h1>Confirm your email</h1>
@@ -54,21 +55,33 @@ export function VerifyEmailPage(): ReactNode {
         <Alert kind="error">This link is incomplete. Open the link from the email again, or copy the whole address into the browser.</Alert>
       )}
       {outcome.status === 'done' && <Alert kind="success">Your email address is confirmed. Thank you!</Alert>}
-      {outcome.status === 'failed' && <Alert kind="error">{describeError(outcome.error)}</Alert>}
-      {outcome.status === 'failed' && signedIn && (expired || (outcome.error instanceof ApiError && outcome.error.code === 'invalid_token')) && (
-        <div className="stack">
-          <p className="muted">You can ask for a new confirmation link.</p>
-          <div>
-            <button type="button" className="button secondary" disabled={resend.busy} onClick={() => void resend.run(resendVerification, 'We sent a new link. Check your inbox.')}>
-              Send a new link
-            </button>
-          </div>
-          <ActionMessage action={resend} />
-        </div>
+      {outcome.status === 'failed' && !dead && <Alert kind="error">{describeError(outcome.error)}</Alert>}
+      {dead && (
+        <DeadLinkNotice>
+          {me === null ? (
+            <p className="muted">A confirmation link works once, and only for the address it was sent to. Sign in to send yourself a new one from your profile.</p>
+          ) : me.user.emailVerified ? (
+            <p className="muted">
+              Your address <strong>{me.user.email}</strong> is already confirmed: there is nothing more to do.
+            </p>
+          ) : (
+            <div className="stack">
+              <p className="muted">
+                A confirmation link works once, and only for the address it was sent to. Send a new one to <strong>{me.user.email}</strong>.
+              </p>
+              <div>
+                <button type="button" className="button primary" disabled={resend.busy} onClick={() => void resend.run(resendVerification, 'We sent a new link. Check your inbox.')}>
+                  {resend.busy ? 'Sending…' : 'Send a new link'}
+                </button>
+              </div>
+              <ActionMessage action={resend} />
+            </div>
+          )}
+        </DeadLinkNotice>
       )}
       {outcome.status !== 'working' && (
         <div className="auth-links">
-          {signedIn ? <Link to="/">Go to your profile</Link> : <Link to="/sign-in">Sign in</Link>}
+          {me !== null ? <Link to="/">Go to your profile</Link> : <Link to="/sign-in" className={dead ? 'button primary' : undefined}>Sign in</Link>}
         </div>
       )}
     </div>
