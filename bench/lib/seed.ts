@@ -3,7 +3,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { createTokenKeys } from '../../src/crypto/jwt.js';
 import { issueSessionToken } from '../../src/session/tokens.js';
 import { newId, randomToken } from '../../src/crypto/random.js';
-import type { NewUser } from '../../src/db/schema.js';
+import { newUserRow } from '../../src/account/users.js';
 
 export interface SeedResult {
   readonly sessions: number;
@@ -13,22 +13,6 @@ export interface SeedResult {
 
 const SESSIONS_PER_USER = 5;
 
-/** A verified user row as registration would leave it (minus the organization, which no row here needs). */
-function userRow(id: string, email: string, name: string, passwordHash: string, now: number): NewUser {
-  return {
-    id,
-    email,
-    name,
-    password_hash: passwordHash,
-    email_verified: 1,
-    role: 'user',
-    disabled: 0,
-    created_at: now,
-    updated_at: now,
-    password_changed_at: now,
-    email_changed_at: now,
-  };
-}
 
 /**
  * Stores `count` live sessions (5 per user, the default cap) straight into the server's database
@@ -44,7 +28,7 @@ export async function seedSessions(databaseUrl: string, secret: string, count: n
     const users = Math.ceil(count / SESSIONS_PER_USER);
     for (let u = 0; u < users; u++) {
       const userId = newId();
-      await db.kysely.insertInto('users').values(userRow(userId, `seed-${String(u)}-${userId.toLowerCase()}@bench.invalid`, `Seed ${String(u)}`, 'not-a-hash', now)).execute();
+      await db.kysely.insertInto('users').values(newUserRow({ id: userId, email: `seed-${String(u)}-${userId.toLowerCase()}@bench.invalid`, name: `Seed ${String(u)}`, passwordHash: 'not-a-hash', verified: true, now })).execute();
       const rows = [];
       for (let i = 0; i < SESSIONS_PER_USER && requests.length < count; i++) {
         const id = randomToken();
@@ -68,7 +52,7 @@ export async function seedUsers(databaseUrl: string, count: number, passwordHash
   const now = Date.now();
   const emails = Array.from({ length: count }, (_, i) => `${prefix}-${String(i)}@bench.invalid`);
   try {
-    await db.kysely.insertInto('users').values(emails.map((email) => userRow(newId(), email, 'Bench Flooder', passwordHash, now))).execute();
+    await db.kysely.insertInto('users').values(emails.map((email) => newUserRow({ id: newId(), email, name: 'Bench Flooder', passwordHash, verified: true, now }))).execute();
   } finally {
     await db.close();
   }

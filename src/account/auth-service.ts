@@ -7,7 +7,7 @@ import { revokeUserSessions } from '../session/sessions.js';
 import { isValidEmail, normalizeEmail } from './email-address.js';
 import { checkPassword } from './password-policy.js';
 import { accountCeiling, rememberSignInAddress } from './login-ceiling.js';
-import { findUserByEmail, findUserById, insertUser, updateUser, type UserWithOrg, findUserWithOrg, findLoginUserByEmail } from './users.js';
+import { findUserByEmail, findUserById, insertUser, newUserRow, updateUser, type UserWithOrg, findUserWithOrg, findLoginUserByEmail } from './users.js';
 import type { Invitation, User } from '../db/schema.js';
 import { lockOrganization } from '../db/database.js';
 import { claimInvitation } from '../org/claim-invitation.js';
@@ -68,19 +68,7 @@ export async function registerUser(s: Services, input: RegisterInput, meta: Requ
   const userId = newId();
   try {
     await s.db.kysely.transaction().execute(async (trx) => {
-      await insertUser(trx, {
-        id: userId,
-        email,
-        name,
-        password_hash: passwordHash,
-        email_verified: 0,
-        role: 'user',
-        disabled: 0,
-        created_at: now,
-        updated_at: now,
-        password_changed_at: now,
-        email_changed_at: now,
-      });
+      await insertUser(trx, newUserRow({ id: userId, email, name, passwordHash, verified: false, now }));
       const party = { id: userId, email };
       if (invitation === undefined) {
         await createOrganizationWithOwner(trx, { orgId: newId(), name: orgName, userId, now });

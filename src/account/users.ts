@@ -83,6 +83,33 @@ export async function findUserById(db: Executor, id: string): Promise<User | und
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export interface NewAccount {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly verified: boolean;
+  readonly role?: 'user' | 'admin';
+  readonly now: number;
+}
+
+/** A new user row: enabled, every timestamp `now` (the row shape is written here only). */
+export function newUserRow(a: NewAccount): NewUser {
+  return {
+    id: a.id,
+    email: a.email,
+    name: a.name,
+    password_hash: a.passwordHash,
+    email_verified: a.verified ? 1 : 0,
+    role: a.role ?? 'user',
+    disabled: 0,
+    created_at: a.now,
+    updated_at: a.now,
+    password_changed_at: a.now,
+    email_changed_at: a.now,
+  };
+}
+
 export async function insertUser(db: Executor, user: NewUser): Promise<void> {
   await db.insertInto('users').values(user).execute();
 }

@@ -8,7 +8,7 @@ import { recordEvent, recordEvents, type RequestMeta } from '../events/security-
 import { createOrganizationWithOwner } from '../org/organizations.js';
 import { isValidEmail, normalizeEmail } from '../account/email-address.js';
 import { NO_PASSWORD } from '../account/auth-service.js';
-import { findUserByEmail, findUserWithOrg, insertUser, type UserWithOrg } from '../account/users.js';
+import { findUserByEmail, findUserWithOrg, insertUser, newUserRow, type UserWithOrg } from '../account/users.js';
 import { OauthError, type ExternalProfile } from './outcomes.js';
 
 /** The provider's email, only when the provider says it verified it (else null: never trusted). */
@@ -57,21 +57,9 @@ export async function resolveSignIn(s: Services, provider: string, profile: Exte
   const party = { id: userId, email };
   try {
     await s.db.kysely.transaction().execute(async (trx) => {
-      await insertUser(trx, {
-        id: userId,
-        email,
-        name,
-        // No password: it can never verify; the user may set one through "forgot password".
-        password_hash: NO_PASSWORD,
-        // The provider verified this address (email_verified: true), so the account starts verified.
-        email_verified: 1,
-        role: 'user',
-        disabled: 0,
-        created_at: now,
-        updated_at: now,
-        password_changed_at: now,
-        email_changed_at: now,
-      });
+      // No password (it can never verify; the user may set one through "forgot password"). The provider
+      // verified this address (email_verified: true), so the account starts verified.
+      await insertUser(trx, newUserRow({ id: userId, email, name, passwordHash: NO_PASSWORD, verified: true, now }));
       await createOrganizationWithOwner(trx, { orgId: newId(), name: `${name}'s organization`, userId, now });
       await trx.insertInto('identities').values({ id: newId(), user_id: userId, provider, subject: profile.subject, email, created_at: now }).execute();
       await recordEvents(trx, [

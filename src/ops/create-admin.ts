@@ -3,7 +3,7 @@ import type { PasswordHasher } from '../account/hasher.js';
 import { newId } from '../crypto/random.js';
 import { recordEvent, type RequestMeta } from '../events/security-events.js';
 import { createOrganizationWithOwner } from '../org/organizations.js';
-import { findUserByEmail, insertUser, updateUser } from '../account/users.js';
+import { findUserByEmail, insertUser, newUserRow, updateUser } from '../account/users.js';
 import { checkPassword } from '../account/password-policy.js';
 import { isValidEmail, normalizeEmail } from '../account/email-address.js';
 
@@ -65,19 +65,7 @@ export async function createAdmin(db: Db, hasher: PasswordHasher, input: NewAdmi
   const userId = newId();
   const now = input.now;
   await db.kysely.transaction().execute(async (trx) => {
-    await insertUser(trx, {
-      id: userId,
-      email: input.email,
-      name,
-      password_hash: passwordHash,
-      email_verified: 1,
-      role: 'admin',
-      disabled: 0,
-      created_at: now,
-      updated_at: now,
-      password_changed_at: now,
-      email_changed_at: now,
-    });
+    await insertUser(trx, newUserRow({ id: userId, email: input.email, name, passwordHash, verified: true, role: 'admin', now }));
     await createOrganizationWithOwner(trx, { orgId: newId(), name: `${name}'s organization`, userId, now });
     const party = { id: userId, email: input.email };
     await recordEvent(trx, { type: 'user_registered', userId, actor: null, target: party, meta: CLI_META, at: now });
