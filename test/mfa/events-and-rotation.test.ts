@@ -61,18 +61,24 @@ describe('SESSION_SECRET rotation', () => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('codes keep working when the old secret is SESSION_SECRET_PREVIOUS', async () => {
+  /** A user with an authenticator app, enrolled on a file database under the old secret; the app is closed again. */
+  async function enrolledUnderOldSecret(): Promise<{ u: Awaited<ReturnType<typeof user>>; secret: string; clock: ReturnType<typeof createTestClock>; env: Record<string, string> }> {
     dir = mkdtempSync(join(tmpdir(), 'gh-mfa-rotation-'));
     const clock = createTestClock();
     const env = { DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}` };
     const before = await buildTestApp({ clock, env });
-    apps.push(before);
-    const u = await user(before);
-    const { secret } = await enrollTotp(before, u);
-    await loginWithTotp(before, u.email, STRONG_PASSWORD, secret);
-    await before.close();
-    apps.splice(0);
+    try {
+      const u = await user(before);
+      const { secret } = await enrollTotp(before, u);
+      await loginWithTotp(before, u.email, STRONG_PASSWORD, secret);
+      return { u, secret, clock, env };
+    } finally {
+      await before.close();
+    }
+  }
 
+  it('codes keep working when the old secret is SESSION_SECRET_PREVIOUS', async () => {
+    const { u, secret, clock, env } = await enrolledUnderOldSecret();
     const during = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET, SESSION_SECRET_PREVIOUS: TEST_SECRET } });
     apps.push(during);
     const sealedBefore = await sealedSecretOf(during, u.id);
@@ -90,21 +96,13 @@ describe('SESSION_SECRET rotation', () => {
   });
 
   it('a secret never resealed is not opened by the new key alone: the code is refused, not an error', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gh-mfa-rotation-'));
-    const clock = createTestClock();
-    const env = { DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}` };
-    const before = await buildTestApp({ clock, env });
-    apps.push(before);
-    const u = await user(before);
-    const { secret } = await enrollTotp(before, u);
-    await before.close();
-    apps.splice(0);
+    const { u, secret, clock, env } = await enrolledUnderOldSecret();
     // A start during the rotation moves the OIDC signing keys to the new secret by itself (else the
     // start below, without the previous secret, would stop: no signing key would open)…
     const during = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET, SESSION_SECRET_PREVIOUS: TEST_SECRET } });
     await during.close();
 
-    // …but nobody signed in with the app meanwhile, so its secret is still under the old key.
+    // …but nobody signed in with the app since, so its secret is still under the old key.
     const after = await buildTestApp({ clock, env: { ...env, SESSION_SECRET: NEW_SECRET } });
     apps.push(after);
     const { agent } = await pendingLogin(after, u.email, STRONG_PASSWORD);
