@@ -53,6 +53,7 @@ export const IDENTITY_GUARANTEES: readonly Guarantee[] = [
       `${CONFIG}production refuses to boot with an http provider URL, even on 127.0.0.1; development allows http only on loopback`,
       `${DOCTOR}a real provider: the document is read; its http endpoints are errors for production; the redirect URI to register is named`,
       `${DOCTOR}an issuer that does not match the document is an error`,
+      `${DOCTOR}a document without endpoints is an error for each missing one`,
       `${DOCTOR}a provider that is down is an error, not a crash`,
     ],
   },
