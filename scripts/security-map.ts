@@ -13,7 +13,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { IDENTITY_GAPS, IDENTITY_GUARANTEES } from './security-map-identities.js';
 import { MFA_GAPS, MFA_GUARANTEES } from './security-map-mfa.js';
+import { OIDC_GAPS, OIDC_GUARANTEES } from './security-map-oidc.js';
 
 export type OwaspId = 'A01' | 'A02' | 'A03' | 'A04' | 'A05' | 'A06' | 'A07' | 'A08' | 'A09' | 'A10';
 
@@ -96,10 +98,6 @@ const MULTI = 'test/multi-instance/two-instances.test.ts :: two server processes
 const SHARED = 'test/redis/shared-limits.test.ts :: rate limits shared through Redis by two instances > ';
 const UI = 'test/e2e/auth.test.ts :: web UI: register, verify, sign in, reset (real server, Chromium) > ';
 const SERVE = 'test/e2e/serving.test.ts :: serving the built web UI next to the API (no browser needed) > ';
-const SOCIAL_IN = 'test/identities/signin.test.ts :: sign in with an external OpenID provider (a real oidc-provider) > ';
-const SOCIAL_ERR = 'test/identities/errors.test.ts :: bad callbacks end on the sign-in page with a clear error code, never a stack > ';
-const SOCIAL_HIJACK = 'test/identities/pre-hijacking.test.ts :: account pre-hijacking is impossible (both ways), and unverified emails never create or link > ';
-const SOCIAL_LINK = 'test/identities/link.test.ts :: linking and unlinking from the profile, and the second factor after a provider > ';
 const BOOT = 'test/ops/boot.test.ts :: production boot refusal > ';
 const PROD = 'test/ops/config.test.ts :: config: production strictness > ';
 
@@ -679,33 +677,10 @@ export const GUARANTEES: readonly Guarantee[] = [
   },
   // Second factors and passkeys (issue 13): scripts/security-map-mfa.ts.
   ...MFA_GUARANTEES,
-  {
-    guarantee: 'Sign in with another provider: code flow with PKCE S256, state and nonce bound to a single-use HttpOnly cookie; a replayed or foreign callback, a provider error, an ID token with a wrong aud, iss, nonce or signature, and a provider that is down end on an error page; `next` never leaves the site',
-    owasp: ['A07', 'A01', 'A08'],
-    asvs: ['10.2.1', '10.5.1'],
-    tests: [
-      `${SOCIAL_IN}start redirects with code + PKCE S256, state and nonce, and sets an HttpOnly SameSite=Lax single-use cookie for 10 minutes`,
-      `${SOCIAL_ERR}a replayed callback (the same state and code again) is refused: the state is single use`,
-      `${SOCIAL_ERR}a callback whose state is not this browser’s (login CSRF), or with no state cookie at all, is refused before the code is used`,
-      `${SOCIAL_ERR}an error from the provider (access_denied) is oauth_provider_error`,
-      SOCIAL_ERR + 'an ID token with a wrong ${tamper} is refused (oauth_failed) and creates nothing',
-      `${SOCIAL_ERR}a provider that is down: start redirects to /sign-in?error=oauth_unavailable (no stack, no 500)`,
-      SOCIAL_IN + 'next=${payload} is refused: the sign-in lands on a local path',
-    ],
-  },
-  {
-    guarantee: 'No account pre-hijacking through a provider: an email an existing account has is never linked at sign-in, an unverified provider email never creates or links, identities match on provider + subject, linking needs the account’s own session, and a second factor is still required',
-    owasp: ['A07', 'A01'],
-    asvs: ['10.5.2', '6.3.3'],
-    tests: [
-      `${SOCIAL_HIJACK}attacker registers the victim’s email with a password first: the victim’s provider sign-in is refused and nothing is linked`,
-      `${SOCIAL_HIJACK}the reverse: an attacker’s IdP account claiming the victim’s email, unverified, cannot create the account first`,
-      `${SOCIAL_HIJACK}the reverse, against an existing account: an unverified email at the IdP links nothing`,
-      `${SOCIAL_LINK}a link callback delivered in another browser (or after the session ended) links nothing`,
-      `${SOCIAL_LINK}the last way to sign in cannot be removed (409 conflict); with a second provider linked, one can go`,
-      `${SOCIAL_LINK}a user with a second factor still presents it after the provider: gh_mfa and no session, then the code`,
-    ],
-  },
+  // The OpenID Connect provider (Sign in with Gatehouse): scripts/security-map-oidc.ts.
+  ...OIDC_GUARANTEES,
+  // Sign in with another provider (src/identities/): scripts/security-map-identities.ts.
+  ...IDENTITY_GUARANTEES,
 ];
 
 export const NOT_COVERED: readonly Gap[] = [
@@ -724,6 +699,8 @@ export const NOT_COVERED: readonly Gap[] = [
   { gap: 'TLS termination and TLS to PostgreSQL/Redis', owasp: ['A02'], asvs: ['12.2.1 (L1)', '12.3.1 (L2)'], note: 'Operator\'s job (reverse proxy, connection URLs); doctor fails when PUBLIC_URL is not https. SMTP credentials require TLS to a remote host.' },
   { gap: 'Dependency audit against this registry', owasp: ['A06'], asvs: ['15.2.1 (L1, partial)'], note: 'The configured registry has no audit endpoint (HTTP 405): CI reports "unavailable" rather than a pass. ESLint security and secretlint do run.' },
   ...MFA_GAPS,
+  ...OIDC_GAPS,
+  ...IDENTITY_GAPS,
 ];
 //#endregion
 

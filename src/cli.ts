@@ -113,7 +113,9 @@ async function doctor(): Promise<number> {
   const env = readEnvironment();
   const findings = auditConfig(env);
   const databaseUrl = tryDatabaseUrl(env);
-  if (databaseUrl !== undefined) findings.push(...(await databaseChecks(databaseUrl, productionAdminRequireMfa(env))));
+  // The signing keys are checked against the secrets the server would open them with.
+  const secrets = env.SESSION_SECRET === undefined || env.SESSION_SECRET === '' ? [] : [env.SESSION_SECRET, env.SESSION_SECRET_PREVIOUS].filter((x): x is string => x !== undefined && x !== '');
+  if (databaseUrl !== undefined) findings.push(...(await databaseChecks(databaseUrl, productionAdminRequireMfa(env), { now: Date.now(), secrets })));
   findings.push(...(await providerChecks(env)));
   out('gatehouse doctor: this environment, audited for production');
   for (const f of findings) out(formatFinding(f));

@@ -25,6 +25,15 @@ describe('serving the built web UI next to the API (no browser needed)', () => {
     expect(res.headers['cache-control']).toBe('no-cache');
   });
 
+  it('the OpenID Connect sign-in and consent page (/oidc/interaction/{uid}) is the app, and cannot be framed', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/oidc/interaction/8gMZ3rVQk1vXoTqJ2nYb', headers: HTML });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<div id="root"></div>');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+  });
+
   it.each(['/verify-email?token=abc.def.ghi', '/reset-password?token=abc.def.ghi', '/join?token=abc.def.ghi'])('token page %s never sends its URL as a referrer', async (url) => {
     const res = await t.app.inject({ method: 'GET', url, headers: HTML });
     expect(res.statusCode).toBe(200);

@@ -36,6 +36,32 @@ describe('bad callbacks end on the sign-in page with a clear error code, never a
     expect(tampered.headers.location).toBe('/sign-in?error=oauth_state');
   });
 
+  it('a callback delivered at another provider’s callback URL (mix-up) is refused: the state names the provider it was made for', async () => {
+    w.idp.account = { sub: subject(), email: `mixup-${subject()}@example.test`, email_verified: true };
+    const before = await identityCount(w.t);
+    const agent = new Agent(w.t);
+    const start = await agent.get('/api/auth/oauth/acme/start');
+    const cb = await followToCallback(String(start.headers.location), TEST_ORIGIN);
+    expect(cb.pathname).toBe('/api/auth/oauth/acme/callback');
+    const res = await agent.get(`/api/auth/oauth/crafted/callback${cb.search}`);
+    expect(res.headers.location).toBe('/sign-in?error=oauth_state');
+    expect(agent.sessionCookie).toBeUndefined();
+    expect(await identityCount(w.t)).toBe(before);
+  });
+
+  it('a state older than 10 minutes is refused (oauth_state), even from the browser that started it', async () => {
+    w.idp.account = { sub: subject(), email: `late-${subject()}@example.test`, email_verified: true };
+    const agent = new Agent(w.t);
+    const start = await agent.get('/api/auth/oauth/acme/start');
+    const cb = await followToCallback(String(start.headers.location), TEST_ORIGIN);
+    w.t.clock.advance(10 * 60_000 + 1000);
+    const res = await agent.get(`${cb.pathname}${cb.search}`);
+    expect(res.headers.location).toBe('/sign-in?error=oauth_state');
+    expect(agent.sessionCookie).toBeUndefined();
+    // Control: a flow completed within the 10 minutes signs in.
+    expect((await runFlow(new Agent(w.t), 'acme')).location).toBe('/');
+  });
+
   it('an error from the provider (access_denied) is oauth_provider_error', async () => {
     const agent = new Agent(w.t);
     const start = await agent.get('/api/auth/oauth/acme/start');

@@ -55,6 +55,18 @@ describe('OpenID Connect clients: admin API', () => {
     expect((await user.agent.post('/api/admin/oidc-clients', { name: 'X', redirectUris: [REDIRECT_URI] })).statusCode).toBe(403);
   });
 
+  it('registration refuses redirect URIs that could not be matched exactly or safely: relative, another scheme, credentials, wildcards, fragments', async () => {
+    const { agent } = await admin();
+    for (const uri of ['/cb', 'javascript:alert(1)', 'myapp://cb', 'https://user:pw@x.example/cb', 'https://*.example/cb', 'https://x.example/cb#f']) {
+      const res = await agent.post('/api/admin/oidc-clients', { name: 'Bad', redirectUris: [uri] });
+      expect(res.statusCode, uri).toBe(400);
+      expect(res.json<{ error: { code: string } }>().error.code).toBe('invalid_request');
+      const post = await agent.post('/api/admin/oidc-clients', { name: 'Bad', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [uri] });
+      expect(post.statusCode, uri).toBe(400);
+    }
+    expect((await agent.get('/api/admin/oidc-clients')).json<{ clients: unknown[] }>().clients).toEqual([]);
+  });
+
   it('a public client signs in with PKCE and no secret', async () => {
     const user = await registerUser(t);
     const rp = await relyingParty(t, { public: true, firstParty: true });

@@ -105,6 +105,23 @@ describe('OpenID Connect sign-in and consent steps', () => {
     }
   });
 
+  it('an admin impersonating a user cannot sign that user in to an app: the sign-in step → 403 forbidden', async () => {
+    const target = await registerUser(t);
+    const admin = await registerUser(t);
+    await t.db.kysely.updateTable('users').set({ role: 'admin' }).where('id', '=', admin.id).execute();
+    expect((await admin.agent.post('/api/admin/impersonate', { userId: target.id })).statusCode).toBe(200);
+    const rp = await relyingParty(t, { firstParty: true });
+    const step = await browse(admin.agent, (await authRequest(rp)).url.href);
+    if (step.kind !== 'interaction') throw new Error('expected the sign-in step');
+    // The page does not offer the impersonated user as the one signing in.
+    expect((await admin.agent.get(`/api/oidc/interaction/${step.uid}`)).json<Details>()).toMatchObject({ prompt: 'login', user: null });
+    const refused = await admin.agent.post(`/api/oidc/interaction/${step.uid}/login`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe('forbidden');
+    // Control: the user themself, in their own session, gets through the same kind of step.
+    expect((await authorize(target.agent, await authRequest(rp))).searchParams.get('code')).toBeTruthy();
+  });
+
   it('the interaction API refuses unknown steps, other users and impersonation', async () => {
     const user = await registerUser(t);
     const other = await registerUser(t);

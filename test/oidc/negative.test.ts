@@ -49,6 +49,29 @@ describe('OpenID Connect provider: refused requests', () => {
     }
   });
 
+  it('a public client too: no PKCE is refused, and its code needs the right code_verifier at the token endpoint', async () => {
+    const user = await registerUser(t);
+    const rp = await relyingParty(t, { public: true, firstParty: true });
+    const missing = await browse(user.agent, oidc.buildAuthorizationUrl(rp.config, { redirect_uri: REDIRECT_URI, scope: 'openid', state: 's1' }).href);
+    expect(missing.kind === 'callback' ? missing.url.searchParams.get('error') : missing.kind).toBe('invalid_request');
+    const redeem = async (code: string, verifier: string | undefined): Promise<{ status: number; error: string }> => {
+      const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: rp.clientId, code, redirect_uri: REDIRECT_URI, ...(verifier === undefined ? {} : { code_verifier: verifier }) });
+      const res = await t.app.inject({ method: 'POST', url: '/oidc/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() });
+      return { status: res.statusCode, error: res.json<{ error?: string }>().error ?? '' };
+    };
+    for (const verifier of [undefined, oidc.randomPKCECodeVerifier()]) {
+      const request = await authRequest(rp);
+      const code = (await authorize(user.agent, request)).searchParams.get('code') ?? '';
+      const refused = await redeem(code, verifier);
+      expect(refused.status, String(verifier)).toBe(400);
+      expect(['invalid_grant', 'invalid_request']).toContain(refused.error);
+    }
+    // Control: the same request with its own verifier is redeemed (so the refusals above were PKCE's).
+    const request = await authRequest(rp);
+    const code = (await authorize(user.agent, request)).searchParams.get('code') ?? '';
+    expect((await redeem(code, request.verifier)).status).toBe(200);
+  });
+
   it('a code used twice is refused, and the tokens from its first use are revoked', async () => {
     const user = await registerUser(t);
     const rp = await relyingParty(t, { firstParty: true });
