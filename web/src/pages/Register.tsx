@@ -49,6 +49,7 @@ export function RegisterPage(): ReactNode {
           onChange={setPassword}
           required
           hint="At least 8 characters. A long phrase is easier to remember and harder to guess."
+          strength={{ userInputs: [name, email] }}
           error={errors.password}
         />
         {!joining && (

@@ -73,6 +73,7 @@ export function ResetPasswordPage(): ReactNode {
               onChange={setPassword}
               required
               hint="At least 8 characters."
+              strength={{}}
               error={fieldErrors(action.error).password}
             />
             <Field
