@@ -124,6 +124,12 @@ describeWithChromium('web UI polish: forms (issue #18)', () => {
     expect(reveal!.y + reveal!.height).toBeLessThanOrEqual(field!.y + field!.height);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     await shot(page, 'register-phone');
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await expectHeadingFocused(page, 'Sign in');
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Show password' }).click();
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('type')).toBe('text');
+    await shot(page, 'sign-in-phone');
     await context.close();
   });
 

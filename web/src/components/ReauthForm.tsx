@@ -56,7 +56,7 @@ export function ReauthForm<T>(props: ReauthFormProps<T>): ReactNode {
     void action.run(async () => props.onProof(await reauthWithPasskey()), props.success);
   }
   return (
-    <Form onSubmit={withPassword} className={props.className} action={action}>
+    <Form onSubmit={withPassword} className={props.className} action={action} onInput={() => { setMissing(null); }}>
       {props.children}
       <Field
         label={props.passwordLabel ?? 'Password'}

@@ -209,13 +209,13 @@ export function SelectField<V extends string>(props: {
 }
 
 /** A form; with `action`, its fields show and clear that action's server errors themselves. */
-export function Form(props: { readonly onSubmit: () => void; readonly children: ReactNode; readonly className?: string; readonly action?: Action }): ReactNode {
+export function Form(props: { readonly onSubmit: () => void; readonly children: ReactNode; readonly className?: string; readonly action?: Action; readonly onInput?: () => void }): ReactNode {
   function submit(event: SyntheticEvent<HTMLFormElement, SubmitEvent>): void {
     event.preventDefault();
     props.onSubmit();
   }
   return (
-    <form className={props.className ?? 'form'} onSubmit={submit}>
+    <form className={props.className ?? 'form'} onSubmit={submit} onInput={props.onInput}>
       <FormAction.Provider value={props.action ?? null}>{props.children}</FormAction.Provider>
     </form>
   );
