@@ -108,6 +108,21 @@ describeWithChromium('web UI polish: forms (issue #18)', () => {
     await password.pressSequentially('x');
     await expect.poll(() => page.getByText(message).count()).toBe(0);
     expect((await describedBy(password)).invalid).toBeNull();
+
+    // A taken address is about the email field: said there, once, and gone when the address is edited.
+    const taken = account('taken');
+    await registerViaApi(server, taken);
+    const email = page.getByLabel('Email', { exact: true });
+    await email.fill(taken.email);
+    await password.fill('violet gravel orbit canyon 1987 lantern');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const exists = 'An account with this email already exists.';
+    await page.getByText(exists).waitFor();
+    expect(await page.getByText(exists).count()).toBe(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect((await describedBy(email)).invalid).toBe('true');
+    await email.fill(`new-${taken.email}`);
+    await expect.poll(() => page.getByText(exists).count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/client';
+import { ApiError, type ErrorCode } from '../api/client';
 import { describeWebAuthnError } from './webauthn';
 
 function inWords(seconds: number): string {
@@ -52,10 +52,15 @@ export function withoutField(error: unknown, field: string): unknown {
   return new ApiError(error.status, error.code, error.message, rest, error.retryAfter);
 }
 
+/** An error with `code` is about one field (a taken email, a wrong password): its message belongs next to that field. */
+export function errorAtField(error: unknown, code: ErrorCode, field: string): unknown {
+  if (!(error instanceof ApiError) || error.code !== code) return error;
+  return new ApiError(error.status, error.code, error.message, { ...error.fields, [field]: error.message }, error.retryAfter);
+}
+
 /** A wrong password in a form that asks for one: the message belongs next to that field, not in a banner. */
 export function wrongPasswordAt(error: unknown, field: string): unknown {
-  if (!(error instanceof ApiError) || error.code !== 'invalid_credentials') return error;
-  return new ApiError(error.status, error.code, error.message, { ...error.fields, [field]: error.message }, error.retryAfter);
+  return errorAtField(error, 'invalid_credentials', field);
 }
 
 /** What the banner of a form says: field messages shown next to their fields are left out. */

@@ -4,7 +4,7 @@ import { Link } from '../components/Link';
 import { ActionForm } from '../components/ActionForm';
 import { Field } from '../components/ui';
 import { ProviderButtons } from '../components/ProviderButtons';
-import { fieldErrors } from '../lib/errors';
+import { errorAtField, fieldErrors } from '../lib/errors';
 import { setFlash } from '../lib/flash';
 import { useAction, useDocumentTitle } from '../lib/hooks';
 import { safeReturnPath, withNext } from '../lib/return-path';
@@ -26,7 +26,9 @@ export function RegisterPage(): ReactNode {
   function submit(): void {
     void action.run(async () => {
       const org = organizationName.trim();
-      await register({ name, email, password, ...(org === '' ? {} : { organizationName: org }) });
+      await register({ name, email, password, ...(org === '' ? {} : { organizationName: org }) }).catch((error: unknown) => {
+        throw errorAtField(error, 'email_taken', 'email');
+      });
       setFlash({ kind: 'success', text: `Welcome! We sent a link to ${email.trim()} to confirm your address.` });
       await refreshSession();
       navigate(next, { replace: true });
