@@ -14,6 +14,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     sourcemap: false,
+    // The password-strength word lists (lib/strength.ts) are one large chunk, loaded only on new-password fields.
+    chunkSizeWarningLimit: 1300,
   },
   server: {
     // `npx vite web` during development: the API runs on :3000 (`npm start`).

@@ -161,7 +161,8 @@ export async function confirmPassword(s: Services, userId: string, password: str
   const ok = user.password_hash === NO_PASSWORD ? (await s.hasher.verifyDummy(password, gate), false) : await s.hasher.verify(user.password_hash, password, gate);
   if (!ok) {
     await s.limiter.record(s.limits.loginAccount, user.email);
-    throw new AppError('invalid_credentials');
+    // The account is known here (the caller is signed in), so the message can name the password alone.
+    throw new AppError('invalid_credentials', 'That password is incorrect.');
   }
   await s.limiter.reset(s.limits.loginAccountIp, key);
   return user;

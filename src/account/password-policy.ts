@@ -24,7 +24,7 @@ export function checkPassword(password: string, email: string, minLength: number
   if (commonPasswords().has(lowered)) return 'This password is too common. Choose another.';
   const local = email.split('@')[0] ?? '';
   if (local.length >= 3 && lowered.includes(local.toLowerCase())) {
-    return 'The password must not contain your email address.';
+    return 'The password must not contain the part of your email address before the @.';
   }
   return null;
 }

@@ -420,7 +420,10 @@ describe('password policy', () => {
   });
 
   it("a password containing the email's local part is refused", async () => {
-    expectError(await register('my-jonathan-secret', 'jonathan@example.test'), 400, 'invalid_request');
+    const refused = await register('my-jonathan-secret', 'jonathan@example.test');
+    expectError(refused, 400, 'invalid_request');
+    // The message names the part it is about: "your email address" alone was misread as the whole address.
+    expect(refused.json<{ error: { fields?: Record<string, string> } }>().error.fields?.password).toBe('The password must not contain the part of your email address before the @.');
     expectError(await register('xxJONATHANxx!', 'Jonathan@example.test'), 400, 'invalid_request');
     expect(await t.db.kysely.selectFrom('users').select('id').where('email', '=', 'jonathan@example.test').executeTakeFirst()).toBeUndefined();
   });

@@ -22,7 +22,10 @@ describe('DELETE /api/profile', () => {
   it('a wrong or missing password → 401 / 400 and nothing is deleted', async () => {
     const u = await newUser(t);
     const before = await snapshot(t);
-    expectError(await u.agent.delete('/api/profile', { password: 'not my password at all' }), 401, 'invalid_credentials');
+    const wrong = await u.agent.delete('/api/profile', { password: 'not my password at all' });
+    expectError(wrong, 401, 'invalid_credentials');
+    // Re-authentication knows whose password it checks: it says the password is wrong, not "email or password".
+    expect(wrong.json<{ error: { message: string } }>().error.message).toBe('That password is incorrect.');
     expectError(await u.agent.delete('/api/profile', {}), 400, 'invalid_request');
     expectError(await u.agent.delete('/api/profile', { password: null }), 400, 'invalid_request');
     expectError(await u.agent.delete('/api/profile', { password: u.password, extra: true }), 400, 'invalid_request');

@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import type { Me } from './api/types';
 import { PublicShell, SignedInShell } from './components/Shell';
 import { Loading } from './components/ui';
+import { useFocusHeadingOnNavigation } from './lib/focus';
 import { withNext, safeReturnPath } from './lib/return-path';
 import { currentPath, navigate, useLocation } from './lib/router';
 import { getSession, refreshSession, useSession } from './lib/session';
@@ -75,6 +76,7 @@ export function App(): ReactNode {
     if (status === 'loading' || status === 'signed-in') void refreshSession();
   }, [path]);
   useRecheckOnReturn();
+  useFocusHeadingOnNavigation(path);
 
   if (session.status === 'loading') {
     return (

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { Reauth } from '../api/endpoints';
+import { wrongPasswordAt } from '../lib/errors';
 import type { Action } from '../lib/hooks';
 import { reauthWithPasskey } from '../lib/webauthn';
 import { ActionMessage, Alert, Field, Form, SubmitButton } from './ui';
@@ -14,9 +15,11 @@ interface ReauthFormProps<T> {
   readonly success?: string | ((result: T) => string);
   readonly submitLabel: string;
   readonly busyLabel: string;
-  readonly tone?: 'primary' | 'danger';
+  readonly tone?: 'primary' | 'secondary' | 'danger';
   readonly passwordLabel?: string;
   readonly passwordName: string;
+  /** The request body's name for the password (its server error shows under it); `password` unless told. */
+  readonly passwordField?: string;
   readonly passwordHint?: ReactNode;
   readonly passwordError?: string | undefined;
   /** Other fields, above the password. */
@@ -33,12 +36,17 @@ export function ReauthForm<T>(props: ReauthFormProps<T>): ReactNode {
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<string | null>(null);
   const { action } = props;
+  const passwordField = props.passwordField ?? 'password';
   function withPassword(): void {
     setMissing(null);
     void action.run(async () => {
-      const result = await props.onProof({ password });
-      setPassword('');
-      return result;
+      try {
+        const result = await props.onProof({ password });
+        setPassword('');
+        return result;
+      } catch (error) {
+        throw wrongPasswordAt(error, passwordField);
+      }
     }, props.success);
   }
   function withPasskey(): void {
@@ -48,12 +56,13 @@ export function ReauthForm<T>(props: ReauthFormProps<T>): ReactNode {
     void action.run(async () => props.onProof(await reauthWithPasskey()), props.success);
   }
   return (
-    <Form onSubmit={withPassword} className={props.className}>
+    <Form onSubmit={withPassword} className={props.className} action={action} onInput={() => { setMissing(null); }}>
       {props.children}
       <Field
         label={props.passwordLabel ?? 'Password'}
         type="password"
         name={props.passwordName}
+        field={passwordField}
         autoComplete="current-password"
         value={password}
         onChange={setPassword}

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
-import { describeError } from '../lib/errors';
+import { createContext, useContext, useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { bannerText, describeError, fieldErrors } from '../lib/errors';
+import { RevealButton, StrengthMeter } from './password';
 import type { Action, Resource } from '../lib/hooks';
 
 export function Alert(props: { readonly kind: 'error' | 'success' | 'info' | 'warning'; readonly children: ReactNode }): ReactNode {
@@ -12,9 +13,12 @@ export function Alert(props: { readonly kind: 'error' | 'success' | 'info' | 'wa
   );
 }
 
-/** The outcome of an action: its error in words, or its success message. */
+/** The outcome of an action: its error in words (less what its fields show), or its success message. */
 export function ActionMessage(props: { readonly action: Action }): ReactNode {
-  if (props.action.error !== null) return <Alert kind="error">{describeError(props.action.error)}</Alert>;
+  if (props.action.error !== null) {
+    const text = bannerText(props.action.error, props.action.inline);
+    return text === null ? null : <Alert kind="error">{text}</Alert>;
+  }
   if (props.action.success !== null) return <Alert kind="success">{props.action.success}</Alert>;
   return null;
 }
@@ -96,46 +100,86 @@ interface FieldProps {
   readonly autoFocus?: boolean;
   /** Codes and keys: no spell check, no automatic capital letter. */
   readonly code?: boolean;
+  /** The request body's name for this value, when it differs from `name`: its server error shows here and clears on edit. */
+  readonly field?: string;
+  /** A new password: show how hard it is to guess, counting these words (name, email) as easy. */
+  readonly strength?: { readonly userInputs?: readonly string[] };
 }
 
-/** A labelled input; hint and error are tied to it for screen readers. */
+/** The action of the enclosing form, so that its fields show and clear their own server errors. */
+const FormAction = createContext<Action | null>(null);
+
+/** This field's server error, and a way to drop it (and any old success message) when the user edits. */
+function useServerField(key: string | undefined): { readonly error: string | undefined; readonly edited: () => void } {
+  const action = useContext(FormAction);
+  useLayoutEffect(() => {
+    if (action === null || key === undefined) return undefined;
+    action.inline.add(key);
+    return () => { action.inline.delete(key); };
+  }, [action, key]);
+  return {
+    error: action === null || key === undefined ? undefined : fieldErrors(action.error)[key],
+    edited: () => { action?.edited(key); },
+  };
+}
+
+/** A labelled input; hint, error and strength are tied to it for screen readers. Passwords get a show/hide button. */
 export function Field(props: FieldProps): ReactNode {
   const id = useId();
+  const server = useServerField(props.field ?? props.name);
+  const [shown, setShown] = useState(false);
+  const error = props.error ?? server.error;
+  const password = props.type === 'password';
   const hintId = props.hint !== undefined ? `${id}-hint` : undefined;
-  const errorId = props.error !== undefined ? `${id}-error` : undefined;
-  const described = [hintId, errorId].filter((x) => x !== undefined).join(' ');
+  const strengthId = props.strength !== undefined ? `${id}-strength` : undefined;
+  const errorId = error !== undefined ? `${id}-error` : undefined;
+  const described = [hintId, strengthId, errorId].filter((x) => x !== undefined).join(' ');
+  const input = (
+    <input
+      id={id}
+      name={props.name}
+      type={password && shown ? 'text' : (props.type ?? 'text')}
+      value={props.value}
+      onChange={(e) => {
+        props.onChange(e.target.value);
+        server.edited();
+      }}
+      autoComplete={props.autoComplete}
+      required={props.required}
+      minLength={props.minLength}
+      maxLength={props.maxLength}
+      inputMode={props.inputMode}
+      autoFocus={props.autoFocus}
+      spellCheck={props.code === true || password ? false : undefined}
+      autoCapitalize={props.code === true || password ? 'none' : undefined}
+      className={props.code === true ? 'code-input' : undefined}
+      aria-invalid={error !== undefined ? true : undefined}
+      aria-describedby={described === '' ? undefined : described}
+    />
+  );
   return (
     <div className="field">
       <label htmlFor={id}>
         {props.label}
         {props.markOptional === true && <span className="optional"> (optional)</span>}
       </label>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? 'text'}
-        value={props.value}
-        onChange={(e) => { props.onChange(e.target.value); }}
-        autoComplete={props.autoComplete}
-        required={props.required}
-        minLength={props.minLength}
-        maxLength={props.maxLength}
-        inputMode={props.inputMode}
-        autoFocus={props.autoFocus}
-        spellCheck={props.code === true ? false : undefined}
-        autoCapitalize={props.code === true ? 'none' : undefined}
-        className={props.code === true ? 'code-input' : undefined}
-        aria-invalid={props.error !== undefined ? true : undefined}
-        aria-describedby={described === '' ? undefined : described}
-      />
+      {password ? (
+        <div className="password-input">
+          {input}
+          <RevealButton shown={shown} controls={id} onToggle={() => { setShown((s) => !s); }} />
+        </div>
+      ) : (
+        input
+      )}
       {hintId !== undefined && (
         <p id={hintId} className="hint">
           {props.hint}
         </p>
       )}
+      {strengthId !== undefined && <StrengthMeter id={strengthId} password={props.value} userInputs={props.strength?.userInputs} />}
       {errorId !== undefined && (
         <p id={errorId} className="field-error">
-          {props.error}
+          {error}
         </p>
       )}
     </div>
@@ -164,19 +208,20 @@ export function SelectField<V extends string>(props: {
   );
 }
 
-export function Form(props: { readonly onSubmit: () => void; readonly children: ReactNode; readonly className?: string }): ReactNode {
+/** A form; with `action`, its fields show and clear that action's server errors themselves. */
+export function Form(props: { readonly onSubmit: () => void; readonly children: ReactNode; readonly className?: string; readonly action?: Action; readonly onInput?: () => void }): ReactNode {
   function submit(event: SyntheticEvent<HTMLFormElement, SubmitEvent>): void {
     event.preventDefault();
     props.onSubmit();
   }
   return (
-    <form className={props.className ?? 'form'} onSubmit={submit}>
-      {props.children}
+    <form className={props.className ?? 'form'} onSubmit={submit} onInput={props.onInput}>
+      <FormAction.Provider value={props.action ?? null}>{props.children}</FormAction.Provider>
     </form>
   );
 }
 
-export function SubmitButton(props: { readonly busy: boolean; readonly children: ReactNode; readonly busyLabel?: string; readonly tone?: 'primary' | 'danger' }): ReactNode {
+export function SubmitButton(props: { readonly busy: boolean; readonly children: ReactNode; readonly busyLabel?: string; readonly tone?: 'primary' | 'secondary' | 'danger' }): ReactNode {
   return (
     <button type="submit" className={`button ${props.tone ?? 'primary'}`} disabled={props.busy} aria-busy={props.busy}>
       {props.busy ? (props.busyLabel ?? 'Working…') : props.children}

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/client';
+import { ApiError, type ErrorCode } from '../api/client';
 import { describeWebAuthnError } from './webauthn';
 
 function inWords(seconds: number): string {
@@ -42,4 +42,33 @@ export function describeError(error: unknown): string {
 /** Field-level messages from a 400 (`fields`), keyed by the request body's field names. */
 export function fieldErrors(error: unknown): Readonly<Record<string, string>> {
   return error instanceof ApiError ? error.fields : {};
+}
+
+/** The error once the user has edited `field`: that field's message goes, and the whole error once no field message is left. */
+export function withoutField(error: unknown, field: string): unknown {
+  if (!(error instanceof ApiError) || !(field in error.fields)) return error;
+  const rest = Object.fromEntries(Object.entries(error.fields).filter(([key]) => key !== field));
+  if (Object.keys(rest).length === 0) return null;
+  return new ApiError(error.status, error.code, error.message, rest, error.retryAfter);
+}
+
+/** An error with `code` is about one field (a taken email, a wrong password): its message belongs next to that field. */
+export function errorAtField(error: unknown, code: ErrorCode, field: string): unknown {
+  if (!(error instanceof ApiError) || error.code !== code) return error;
+  return new ApiError(error.status, error.code, error.message, { ...error.fields, [field]: error.message }, error.retryAfter);
+}
+
+/** A wrong password in a form that asks for one: the message belongs next to that field, not in a banner. */
+export function wrongPasswordAt(error: unknown, field: string): unknown {
+  return errorAtField(error, 'invalid_credentials', field);
+}
+
+/** What the banner of a form says: field messages shown next to their fields are left out. */
+export function bannerText(error: unknown, inline: ReadonlySet<string>): string | null {
+  if (error === null) return null;
+  const fields = fieldErrors(error);
+  const keys = Object.keys(fields);
+  if (keys.length === 0) return describeError(error);
+  const elsewhere = keys.filter((key) => !inline.has(key)).map((key) => fields[key]);
+  return elsewhere.length === 0 ? null : elsewhere.join(' ');
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { withoutField } from './errors';
 
 export type Resource<T> =
   | { readonly status: 'loading' }
@@ -45,6 +46,10 @@ export interface Action extends ActionState {
   /** Runs `work` unless one is already running; returns its result, or undefined when it failed. */
   readonly run: <T>(work: () => Promise<T>, success?: string | ((result: T) => string)) => Promise<T | undefined>;
   readonly reset: () => void;
+  /** The user edited a field: its server error goes, and so does an old success message. */
+  readonly edited: (field?: string) => void;
+  /** Server field names that a form shows next to their input (the banner leaves them out). */
+  readonly inline: Set<string>;
 }
 
 /** Busy / error / success state of one user action (a form submit, a button). */
@@ -68,7 +73,14 @@ export function useAction(): Action {
     }
   }, []);
   const reset = useCallback(() => { setState({ busy: false, error: null, success: null }); }, []);
-  return { ...state, run, reset };
+  const edited = useCallback((field?: string) => {
+    setState((s) => {
+      const error = field === undefined ? s.error : withoutField(s.error, field);
+      return error === s.error && s.success === null ? s : { ...s, error, success: null };
+    });
+  }, []);
+  const inline = useRef(new Set<string>()).current;
+  return { ...state, run, reset, edited, inline };
 }
 
 export function useDocumentTitle(title: string): void {

@@ -54,7 +54,7 @@ function AddClientSection(props: { readonly onAdded: () => void }): ReactNode {
     <Section title="Register an app" description="Apps sign their users in with Gatehouse through OpenID Connect (see docs/OIDC.md).">
       {created !== null && <NewSecret client={created.client} secret={created.clientSecret} onDone={() => { setCreated(null); }} />}
       <ActionForm action={action} onSubmit={submit} submitLabel="Register app" busyLabel="Registering…">
-        <Field label="Name (shown on the consent page)" name="clientName" value={name} onChange={setName} required maxLength={200} />
+        <Field label="Name (shown on the consent page)" name="clientName" field="name" value={name} onChange={setName} required maxLength={200} />
         <Field label="Redirect URIs (space-separated, exact)" name="redirectUris" value={redirects} onChange={setRedirects} required error={errors.redirectUris} />
         <Field label="Post-logout redirect URIs" name="postLogoutRedirectUris" value={logoutRedirects} onChange={setLogoutRedirects} markOptional />
         <label className="checkbox">

@@ -75,10 +75,10 @@ function InviteForm(props: { readonly myRole: OrgRole; readonly onInvited: () =>
     }, (result) => `Invitation sent to ${result.invitation.email}.`);
   }
   return (
-    <ActionForm action={action} onSubmit={submit} className="form subform" submitLabel="Send invitation" busyLabel="Sending…">
+    <ActionForm action={action} onSubmit={submit} className="form subform" submitLabel="Send invitation" busyLabel="Sending…" ready={email.trim() !== ''}>
       <h3>Invite someone</h3>
       <div className="form-row">
-        <Field label="Email address" type="email" name="inviteEmail" autoComplete="off" value={email} onChange={setEmail} required error={fieldErrors(action.error).email} />
+        <Field label="Email address" type="email" name="inviteEmail" field="email" autoComplete="off" value={email} onChange={setEmail} required error={fieldErrors(action.error).email} />
         <SelectField label="Role" value={role} options={roleOptions(props.myRole)} onChange={setRole} />
       </div>
       <p className="hint">We email a link to join. Anyone holding the link can join while it is valid, so send it only to the right address.</p>

@@ -26,7 +26,7 @@ function NameSection(props: { readonly me: Me }): ReactNode {
   }
   return (
     <Section title="Your details" description={`Member since ${formatDate(props.me.user.createdAt)}.`}>
-      <ActionForm action={action} onSubmit={submit} submitLabel="Save name" busyLabel="Saving…">
+      <ActionForm action={action} onSubmit={submit} submitLabel="Save name" busyLabel="Saving…" ready={name.trim() !== props.me.user.name}>
         <Field label="Name" name="name" autoComplete="name" value={name} onChange={setName} required maxLength={200} error={fieldErrors(action.error).name} />
       </ActionForm>
     </Section>
@@ -67,8 +67,10 @@ function EmailSection(props: { readonly me: Me; readonly hasPasskey: boolean }):
           passkeyAllowed={props.hasPasskey}
           passwordLabel="Current password"
           passwordName="currentPassword"
+          passwordField="currentPassword"
           passwordHint={props.hasPasskey ? 'For your safety, changing the address needs your password or a passkey.' : 'For your safety, changing the address needs your password.'}
           submitLabel="Change email"
+          tone={email.trim() === '' ? 'secondary' : 'primary'}
           busyLabel="Saving…"
           checkOtherFields={() => (email.trim() === '' ? 'Enter the new email address first.' : null)}
           onProof={async (proof) => {
@@ -85,7 +87,7 @@ function EmailSection(props: { readonly me: Me; readonly hasPasskey: boolean }):
             The change takes effect at once: from then on you sign in with the new address, and it stays unconfirmed until you open the link we email to it.
             Your current address gets a notice.
           </p>
-          <Field label="New email address" type="email" name="newEmail" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
+          <Field label="New email address" type="email" name="newEmail" field="email" autoComplete="email" value={email} onChange={setEmail} required error={errors.email} />
         </ReauthForm>
       )}
     </Section>
@@ -113,7 +115,7 @@ function OrganizationSection(props: { readonly me: Me }): ReactNode {
   return (
     <Section title="Organization" description={<>You are {org.role === 'member' ? 'a' : 'an'} {ORG_ROLE_LABELS[org.role].toLowerCase()} of <strong>{org.name}</strong>.</>} actions={<Link to="/organization">Members and invitations</Link>}>
       {canRename && (
-        <ActionForm action={action} onSubmit={submit} submitLabel="Rename organization" busyLabel="Saving…">
+        <ActionForm action={action} onSubmit={submit} submitLabel="Rename organization" busyLabel="Saving…" ready={name.trim() !== org.name}>
           <Field label="Organization name" name="organizationName" autoComplete="organization" value={name} onChange={setName} required maxLength={200} error={fieldErrors(action.error).organizationName} />
         </ActionForm>
       )}
@@ -123,7 +125,8 @@ function OrganizationSection(props: { readonly me: Me }): ReactNode {
 
 export function ProfilePage(props: { readonly me: Me }): ReactNode {
   useDocumentTitle('Profile');
-  const [flash] = useState(peekFlash);
+  // A message carried here from the last page (welcome, deleted…) goes once the user does something else.
+  const [flash, setPageFlash] = useState(peekFlash);
   useEffect(clearFlash, []);
   const { me } = props;
   const { params } = useLocation();
@@ -131,7 +134,7 @@ export function ProfilePage(props: { readonly me: Me }): ReactNode {
   const mfa = useResource(fetchMfa);
   const hasPasskey = mfa.state.status === 'ready' && mfa.state.data.passkeys.length > 0;
   return (
-    <div className="stack-lg">
+    <div className="stack-lg" onInput={() => { setPageFlash(null); }} onSubmit={() => { setPageFlash(null); }}>
       <div className="page-head">
         <h1>Hello, {me.user.name}</h1>
         <p className="muted">Your account details. Changes are saved when you press the button of each section.</p>

@@ -4,7 +4,7 @@ import { Link } from '../components/Link';
 import { ActionForm } from '../components/ActionForm';
 import { Alert, Field } from '../components/ui';
 import { ProviderButtons } from '../components/ProviderButtons';
-import { fieldErrors } from '../lib/errors';
+import { errorAtField, fieldErrors } from '../lib/errors';
 import { setFlash } from '../lib/flash';
 import { useAction, useDocumentTitle } from '../lib/hooks';
 import { safeReturnPath, withNext } from '../lib/return-path';
@@ -42,7 +42,7 @@ export function RegisterPage(): ReactNode {
           setInviteToken(null);
           setInviteDied(true);
         }
-        throw e;
+        throw errorAtField(e, 'email_taken', 'email');
       }
       const welcome = invite === null ? 'Welcome!' : `Welcome to ${invite.organization.name}!`;
       setFlash({ kind: 'success', text: `${welcome} We sent a link to ${email.trim()} to confirm your address.` });
@@ -84,6 +84,7 @@ export function RegisterPage(): ReactNode {
           onChange={setPassword}
           required
           hint="At least 8 characters. A long phrase is easier to remember and harder to guess."
+          strength={{ userInputs: [name, email] }}
           error={errors.password}
         />
         {!joining && (

@@ -77,9 +77,13 @@ function NewPasswordForm(props: { readonly token: string; readonly email: string
           name="password"
           autoComplete="new-password"
           value={password}
-          onChange={setPassword}
+          onChange={(v) => {
+            setPassword(v);
+            setMismatch(false);
+          }}
           required
           hint="At least 8 characters."
+          strength={{ userInputs: [props.email] }}
           error={fieldErrors(action.error).password}
         />
         <Field
@@ -88,7 +92,10 @@ function NewPasswordForm(props: { readonly token: string; readonly email: string
           name="confirm"
           autoComplete="new-password"
           value={confirm}
-          onChange={setConfirm}
+          onChange={(v) => {
+            setConfirm(v);
+            setMismatch(false);
+          }}
           required
           error={mismatch ? 'The two passwords are different.' : undefined}
         />

@@ -7,17 +7,16 @@ import { DevicesSection } from '../components/security/Devices';
 import { PasskeysSection } from '../components/security/Passkeys';
 import { TwoFactorSection } from '../components/security/TwoFactor';
 import { Alert, AsyncView, Field, Section } from '../components/ui';
-import { fieldErrors } from '../lib/errors';
+import { wrongPasswordAt } from '../lib/errors';
 import { useAction, useDocumentTitle, useResource } from '../lib/hooks';
 import { refreshSession } from '../lib/session';
 
-function ChangePasswordSection(props: { readonly onChanged: () => void }): ReactNode {
+function ChangePasswordSection(props: { readonly email: string; readonly onChanged: () => void }): ReactNode {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [mismatch, setMismatch] = useState(false);
   const action = useAction();
-  const errors = fieldErrors(action.error);
   function submit(): void {
     if (next !== repeat) {
       setMismatch(true);
@@ -25,7 +24,9 @@ function ChangePasswordSection(props: { readonly onChanged: () => void }): React
     }
     setMismatch(false);
     void action.run(async () => {
-      await changePassword(current, next);
+      await changePassword(current, next).catch((error: unknown) => {
+        throw wrongPasswordAt(error, 'currentPassword');
+      });
       setCurrent('');
       setNext('');
       setRepeat('');
@@ -35,10 +36,29 @@ function ChangePasswordSection(props: { readonly onChanged: () => void }): React
   }
   return (
     <Section title="Change password" description="Changing your password signs out every other device.">
-      <ActionForm action={action} onSubmit={submit} submitLabel="Change password" busyLabel="Saving…">
-        <Field label="Current password" type="password" name="currentPassword" autoComplete="current-password" value={current} onChange={setCurrent} required error={errors.currentPassword} />
-        <Field label="New password" type="password" name="newPassword" autoComplete="new-password" value={next} onChange={setNext} required hint="At least 8 characters." error={errors.newPassword} />
-        <Field label="Repeat the new password" type="password" name="repeatPassword" autoComplete="new-password" value={repeat} onChange={setRepeat} required error={mismatch ? 'The two passwords are different.' : undefined} />
+      <ActionForm action={action} onSubmit={submit} submitLabel="Change password" busyLabel="Saving…" ready={current !== '' || next !== '' || repeat !== ''}>
+        <Field label="Current password" type="password" name="currentPassword" autoComplete="current-password" value={current} onChange={setCurrent} required />
+        <Field
+          label="New password"
+          type="password"
+          name="newPassword"
+          autoComplete="new-password"
+          value={next}
+          onChange={(value) => { setNext(value); setMismatch(false); }}
+          required
+          hint="At least 8 characters."
+          strength={{ userInputs: [props.email] }}
+        />
+        <Field
+          label="Repeat the new password"
+          type="password"
+          name="repeatPassword"
+          autoComplete="new-password"
+          value={repeat}
+          onChange={(value) => { setRepeat(value); setMismatch(false); }}
+          required
+          error={mismatch ? 'The two passwords are different.' : undefined}
+        />
       </ActionForm>
     </Section>
   );
@@ -103,7 +123,7 @@ export function SecurityPage(props: { readonly me: Me }): ReactNode {
       {/* Until a second factor is set up, only the factor and device routes answer (the rest: 403 mfa_required). */}
       {!setupRequired &&
         (props.me.impersonator === null ? (
-          <ChangePasswordSection onChanged={bump} />
+          <ChangePasswordSection email={props.me.user.email} onChanged={bump} />
         ) : (
           <Section title="Change password">
             <p className="muted">The password cannot be changed while impersonating.</p>

@@ -84,8 +84,8 @@ export function SignInPage(): ReactNode {
       {flash !== null && <Alert kind={flash.kind}>{flash.text}</Alert>}
       <ActionForm action={action} onSubmit={submit} submitLabel="Sign in" busyLabel="Signing in…">
         {/* "webauthn": the browser may offer this site's passkeys among the field's suggestions. */}
-        <Field label="Email" type="email" name="email" autoComplete="username webauthn" value={email} onChange={setEmail} required />
-        <Field label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={setPassword} required />
+        <Field label="Email" type="email" name="email" autoComplete="username webauthn" value={email} onChange={(value) => { setEmail(value); setFlash(null); }} required />
+        <Field label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={(value) => { setPassword(value); setFlash(null); }} required />
       </ActionForm>
       <PasskeySignIn action={passkeyAction} onStart={() => { setFlash(null); action.reset(); }} onSignedIn={finish} />
       <ProviderButtons next={next} verb="Continue with" />

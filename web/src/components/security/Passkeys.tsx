@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { addPasskey, passkeyCreationOptions, removePasskey, renamePasskey } from '../../api/endpoints';
 import type { Passkey } from '../../api/types';
-import { fieldErrors } from '../../lib/errors';
+import { fieldErrors, wrongPasswordAt } from '../../lib/errors';
 import { formatDate, formatRelative } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { createCredential, passkeysSupported } from '../../lib/webauthn';
@@ -17,18 +17,20 @@ function AddPasskeyForm(props: { readonly onAdded: (passkey: Passkey) => void; r
   const action = useAction();
   function submit(): void {
     void action.run(async () => {
-      const options = await passkeyCreationOptions(password);
+      const options = await passkeyCreationOptions(password).catch((error: unknown) => {
+        throw wrongPasswordAt(error, 'password');
+      });
       const response = await createCredential(options);
       const { passkey } = await addPasskey(response, name.trim());
       props.onAdded(passkey);
     });
   }
   return (
-    <Form onSubmit={submit} className="form subform">
+    <Form onSubmit={submit} className="form subform" action={action}>
       <h3>Add a passkey</h3>
       <p className="muted">Your browser or phone will ask you to confirm with your fingerprint, face, screen lock or security key.</p>
-      <Field label="Name" name="passkeyName" autoComplete="off" value={name} onChange={setName} markOptional maxLength={NAME_MAX} hint="So you can tell your passkeys apart, e.g. “Work laptop” or “Phone”." autoFocus />
-      <Field label="Password" type="password" name="passkeyPassword" autoComplete="current-password" value={password} onChange={setPassword} required error={fieldErrors(action.error).password} />
+      <Field label="Name" name="passkeyName" field="name" autoComplete="off" value={name} onChange={setName} markOptional maxLength={NAME_MAX} hint="So you can tell your passkeys apart, e.g. “Work laptop” or “Phone”." autoFocus />
+      <Field label="Password" type="password" name="passkeyPassword" field="password" autoComplete="current-password" value={password} onChange={setPassword} required error={fieldErrors(action.error).password} />
       <ActionMessage action={action} />
       <div className="actions">
         <SubmitButton busy={action.busy} busyLabel="Waiting for your passkey…">
@@ -52,8 +54,8 @@ function RenameForm(props: { readonly passkey: Passkey; readonly onDone: (notice
     });
   }
   return (
-    <Form onSubmit={submit} className="form inline-rename">
-      <Field label={`New name for ${props.passkey.name}`} name="renamePasskey" autoComplete="off" value={name} onChange={setName} required maxLength={NAME_MAX} autoFocus error={fieldErrors(action.error).name} />
+    <Form onSubmit={submit} className="form inline-rename" action={action}>
+      <Field label={`New name for ${props.passkey.name}`} name="renamePasskey" field="name" autoComplete="off" value={name} onChange={setName} required maxLength={NAME_MAX} autoFocus error={fieldErrors(action.error).name} />
       <ActionMessage action={action} />
       <div className="actions">
         <SubmitButton busy={action.busy} busyLabel="Saving…">

@@ -1,6 +1,6 @@
 import { useId, useState, type ReactNode } from 'react';
 import { confirmTotp, startTotpSetup } from '../../api/endpoints';
-import { fieldErrors } from '../../lib/errors';
+import { fieldErrors, wrongPasswordAt } from '../../lib/errors';
 import { compactCode, groupKey } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { ActionMessage, Field, Form, SubmitButton } from '../ui';
@@ -16,13 +16,17 @@ function PasswordStep(props: { readonly onReady: (pending: Pending) => void; rea
   const action = useAction();
   function submit(): void {
     void action.run(async () => {
-      props.onReady(await startTotpSetup(password));
+      try {
+        props.onReady(await startTotpSetup(password));
+      } catch (error) {
+        throw wrongPasswordAt(error, 'password');
+      }
     });
   }
   return (
-    <Form onSubmit={submit}>
+    <Form onSubmit={submit} action={action}>
       <p className="muted">Step 1 of 2. Enter your password to start.</p>
-      <Field label="Password" type="password" name="totpPassword" autoComplete="current-password" value={password} onChange={setPassword} required autoFocus />
+      <Field label="Password" type="password" name="totpPassword" field="password" autoComplete="current-password" value={password} onChange={setPassword} required autoFocus />
       <ActionMessage action={action} />
       <div className="actions">
         <SubmitButton busy={action.busy} busyLabel="Checking…">
@@ -47,7 +51,7 @@ function ScanStep(props: { readonly pending: Pending; readonly onEnabled: (codes
     });
   }
   return (
-    <Form onSubmit={submit}>
+    <Form onSubmit={submit} action={action}>
       <p className="muted">Step 2 of 2. Add Gatehouse to your authenticator app, then enter the code it shows.</p>
       <div className="totp-setup">
         <QrCode text={props.pending.otpauthUri} label="QR code for your authenticator app" />
@@ -66,6 +70,7 @@ function ScanStep(props: { readonly pending: Pending; readonly onEnabled: (codes
       <Field
         label="6-digit code from the app"
         name="totpCode"
+        field="code"
         autoComplete="one-time-code"
         inputMode="numeric"
         code

@@ -38,6 +38,7 @@ function DisableTotpForm(props: { readonly hasPasskeys: boolean; readonly onDone
       <Field
         label="Code from the app, or a recovery code"
         name="disableTotpCode"
+        field="code"
         autoComplete="one-time-code"
         code
         value={code}
