@@ -5,6 +5,7 @@ import { Loading } from './components/ui';
 import { withNext, safeReturnPath } from './lib/return-path';
 import { currentPath, navigate, useLocation } from './lib/router';
 import { getSession, refreshSession, useSession } from './lib/session';
+import { useSignedInPoll } from './lib/session-poll';
 import { AdminPage } from './pages/Admin';
 import { ForgotPasswordPage } from './pages/ForgotPassword';
 import { JoinPage } from './pages/Join';
@@ -75,6 +76,7 @@ export function App(): ReactNode {
     if (status === 'loading' || status === 'signed-in') void refreshSession();
   }, [path]);
   useRecheckOnReturn();
+  useSignedInPoll();
 
   if (session.status === 'loading') {
     return (

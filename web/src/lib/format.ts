@@ -1,6 +1,7 @@
+import { relativeTime } from './time';
+
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
@@ -12,17 +13,9 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : DATE.format(date);
 }
 
-/** "just now", "5 minutes ago", "yesterday"… */
+/** "just now", "5 minutes ago", "yesterday"… (kept for callers; lib/time.ts is the one helper). */
 export function formatRelative(iso: string, now: number = Date.now()): string {
-  const then = new Date(iso).getTime();
-  if (Number.isNaN(then)) return iso;
-  const seconds = Math.round((then - now) / 1000);
-  if (Math.abs(seconds) < 60) return 'just now';
-  const minutes = Math.round(seconds / 60);
-  if (Math.abs(minutes) < 60) return RELATIVE.format(minutes, 'minute');
-  const hours = Math.round(minutes / 60);
-  if (Math.abs(hours) < 24) return RELATIVE.format(hours, 'hour');
-  return RELATIVE.format(Math.round(hours / 24), 'day');
+  return relativeTime(iso, now);
 }
 
 const BROWSERS: readonly (readonly [RegExp, string])[] = [
