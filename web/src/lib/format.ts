@@ -1,4 +1,4 @@
-import { relativeTime } from './time';
+import { relativeTime } from './time.js'; // .js: also type-checked from test/ under NodeNext
 
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -56,7 +56,7 @@ export function describeUserAgent(userAgent: string | null): string {
   return trimmed.length <= 40 ? trimmed : 'Unknown browser';
 }
 
-const EVENT_LABELS: Readonly<Record<string, string>> = {
+export const EVENT_LABELS: Readonly<Record<string, string>> = {
   login_succeeded: 'Signed in',
   login_failed: 'Failed sign-in attempt',
   logout: 'Signed out',
@@ -89,6 +89,14 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   mfa_reset: 'Two-factor authentication reset by an administrator',
   identity_linked: 'Sign-in provider linked',
   identity_unlinked: 'Sign-in provider unlinked',
+  oidc_consent_granted: 'App access allowed',
+  oidc_consent_revoked: 'App access withdrawn',
+  oidc_token_reuse: 'App refresh token reused',
+  profile_updated: 'Profile updated',
+  org_left: 'Left an organization',
+  invitation_created: 'Invitation sent',
+  invitation_revoked: 'Invitation revoked',
+  org_mfa_policy_changed: 'Organization two-factor policy changed',
 };
 
 export function describeEvent(type: string): string {
