@@ -254,5 +254,21 @@ describeWithChromium('web UI: forced sign-outs, polling, event lists (real serve
     await shot(own.page, 'security-activity-desktop');
     expect(own.problems).toEqual([]);
     await own.context.close();
+
+    // Screenshots of the same lists on the other form factor: the admin page on a desktop, Security on a phone.
+    const wide = await openWatched();
+    await signInViaUi(wide.page, server, admin);
+    await wide.page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await wide.page.getByRole('navigation', { name: 'Events pages' }).getByText(/^Page 1 of /).waitFor();
+    await shot(wide.page, 'admin-events-desktop');
+    expect(wide.problems).toEqual([]);
+    await wide.context.close();
+    const narrow = await openWatched(PHONE);
+    await signedIn(narrow, dee);
+    await narrow.page.getByRole('link', { name: 'Security', exact: true }).click();
+    await narrow.page.getByRole('navigation', { name: 'Activity pages' }).getByText(/^Page 1 of /).waitFor();
+    await shot(narrow.page, 'security-phone');
+    expect(narrow.problems).toEqual([]);
+    await narrow.context.close();
   });
 });
