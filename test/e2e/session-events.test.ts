@@ -179,7 +179,7 @@ describeWithChromium('web UI: forced sign-outs, polling, event lists (real serve
   it('a signed-out page left open for many poll intervals asks /me nothing and logs no 401', { timeout: 60_000 }, async () => {
     const tab = await openWatched();
     await tab.page.goto(`${server.url}/sign-in`);
-    await tab.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await tab.page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     for (let i = 0; i < 5; i += 1) await pollOnce(tab.page);
     await tab.page.goto(`${server.url}/security`);
     await tab.page.waitForURL(/\/sign-in\?next=%2Fsecurity$/);
