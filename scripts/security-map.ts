@@ -56,6 +56,7 @@ export interface SecurityMap {
 // Describe chains that many rows share (each string below is still one exact test name).
 const TOK = 'test/core/tokens.test.ts :: session tokens > ';
 const ROT = 'test/core/tokens.test.ts :: SESSION_SECRET_PREVIOUS (key rotation) > ';
+const REASON = 'test/core/session-end-reason.test.ts :: 401 unauthenticated says why a session ended (error.reason) > ';
 const RECHECK = 'test/core/sessions.test.ts :: every request re-checks session and user > ';
 const FRESH = 'test/core/sessions.test.ts :: a fresh session at every login > ';
 const CAP = 'test/core/sessions.test.ts :: MAX_SESSIONS > ';
@@ -681,6 +682,20 @@ export const GUARANTEES: readonly Guarantee[] = [
   ...OIDC_GUARANTEES,
   // Sign in with another provider (src/identities/): scripts/security-map-identities.ts.
   ...IDENTITY_GUARANTEES,
+  {
+    guarantee: 'Why a session ended (error.reason of the 401: evicted, revoked, expired, password changed, signed out) is told only to the holder of a genuine token of that very session, worked out on the failure path only; no cookie, a forged or foreign token, an unknown session or a deleted user get the plain 401',
+    owasp: ['A07', 'A01'],
+    asvs: ['7.4.1', '16.5.1'],
+    tests: [
+      `${REASON}nothing is revealed for a token that is not a genuine session of its user > no cookie, garbage, or a token signed with another key: plain unauthenticated`,
+      `${REASON}nothing is revealed for a token that is not a genuine session of its user > a validly signed token for an unknown session, or naming another user for a revoked one: plain unauthenticated`,
+      `${REASON}nothing is revealed for a token that is not a genuine session of its user > a deleted user: plain unauthenticated`,
+      `${REASON}evicted by the session cap: session_evicted, naming the limit`,
+      `${REASON}signed out from the devices page of another device: session_revoked`,
+      `${REASON}the password changed on another device: password_changed (and eviction a second earlier stays an eviction)`,
+      'test/e2e/session-events.test.ts :: web UI: forced sign-outs, polling, event lists (real server, Chromium) > a session revoked from another device: the open page lands on sign-in saying so at the next poll, then stops polling',
+    ],
+  },
 ];
 
 export const NOT_COVERED: readonly Gap[] = [

@@ -51,14 +51,17 @@ export class AppError extends Error {
   readonly fields: FieldErrors | undefined;
   /** Seconds, for `rate_limited`. */
   readonly retryAfter: number | undefined;
+  /** Why a session that existed has ended (`unauthenticated` only); see session/end-reason.ts. */
+  readonly reason: string | undefined;
 
-  constructor(code: ErrorCode, message?: string, options: { fields?: FieldErrors; retryAfter?: number } = {}) {
+  constructor(code: ErrorCode, message?: string, options: { fields?: FieldErrors; retryAfter?: number; reason?: string } = {}) {
     super(message ?? DEFAULT_MESSAGES[code]);
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.fields = options.fields;
     this.retryAfter = options.retryAfter;
+    this.reason = options.reason;
   }
 }
 
@@ -71,11 +74,12 @@ export function defaultMessage(code: ErrorCode): string {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; fields?: FieldErrors };
+  error: { code: ErrorCode; message: string; fields?: FieldErrors; reason?: string };
 }
 
-export function errorBody(code: ErrorCode, message?: string, fields?: FieldErrors): ErrorBody {
+export function errorBody(code: ErrorCode, message?: string, fields?: FieldErrors, reason?: string): ErrorBody {
   const body: ErrorBody = { error: { code, message: message ?? DEFAULT_MESSAGES[code] } };
   if (fields !== undefined) body.error.fields = fields;
+  if (reason !== undefined) body.error.reason = reason;
   return body;
 }

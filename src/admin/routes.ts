@@ -20,7 +20,7 @@ function pageOf(raw: string | undefined): number {
   return raw === undefined || raw === '' ? 1 : Number(raw);
 }
 
-const EVENTS_PAGE_SIZE = 50;
+const EVENTS_PAGE_SIZE = 20;
 
 /** The site role is read from the database row on every request, so a demotion is immediate. */
 export function requireAdmin(request: FastifyRequest): AuthContext {

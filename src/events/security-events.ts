@@ -1,47 +1,9 @@
 import type { Executor } from '../db/database.js';
 import type { SecurityEventRow } from '../db/schema.js';
 import { newId } from '../crypto/random.js';
+import type { SecurityEventType } from './event-types.js';
 
-export type SecurityEventType =
-  | 'user_registered'
-  | 'oidc_consent_granted'
-  | 'oidc_consent_revoked'
-  | 'oidc_token_reuse'
-  | 'login_succeeded'
-  | 'login_failed'
-  | 'logout'
-  | 'session_revoked'
-  | 'session_evicted'
-  | 'password_changed'
-  | 'password_reset'
-  | 'password_reset_requested'
-  | 'email_changed'
-  | 'email_verified'
-  | 'profile_updated'
-  | 'org_joined'
-  | 'org_left'
-  | 'member_removed'
-  | 'role_changed'
-  | 'invitation_created'
-  | 'invitation_revoked'
-  | 'user_disabled'
-  | 'user_enabled'
-  | 'user_deleted'
-  | 'impersonation_started'
-  | 'impersonation_stopped'
-  | 'mfa_enabled'
-  | 'mfa_disabled'
-  | 'mfa_failed'
-  | 'mfa_reset'
-  | 'recovery_code_used'
-  | 'recovery_codes_regenerated'
-  | 'passkey_added'
-  | 'passkey_removed'
-  | 'passkey_login'
-  | 'passkey_counter_regressed'
-  | 'org_mfa_policy_changed'
-  | 'identity_linked'
-  | 'identity_unlinked';
+export type { SecurityEventType } from './event-types.js';
 
 export interface Party {
   readonly id: string;

@@ -154,7 +154,7 @@ export function installErrorHandling(app: TypedApp): void {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
       if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
-      return reply.code(error.status).send(errorBody(error.code, error.message, error.fields));
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.fields, error.reason));
     }
     if (error.validation !== undefined) {
       return reply.code(400).send(errorBody('invalid_request', 'Some fields are invalid.', validationFields(error)));

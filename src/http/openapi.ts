@@ -22,7 +22,8 @@ export async function installOpenApi(app: TypedApp): Promise<void> {
         description:
           'Accounts, sessions, organizations and admin API. Authenticated by the session cookie (gh_session, ' +
           '__Host-gh_session over https); writes also need X-CSRF-Token equal to the CSRF cookie. Errors: ' +
-          '{"error":{"code","message","fields?"}}.',
+          '{"error":{"code","message","fields?","reason?"}}; a 401 for a session that existed and has ended adds reason: ' +
+          'session_evicted, session_revoked, session_expired, password_changed, signed_out or impersonation_ended.',
         version: '0.1.0',
       },
       components: {

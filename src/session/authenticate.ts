@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import type { AuthUser } from '../account/users.js';
 import { clearSessionCookies, cookieNames } from './cookies.js';
 import { readSessionToken } from './tokens.js';
+import { unauthenticatedError } from './end-reason.js';
 import { loadAuthRowPrepared, parseAuthMethods, touchSession, TOUCH_INTERVAL_MS, type AuthMethod, type AuthRow } from './sessions.js';
 
 export interface AuthContext {
@@ -157,7 +158,8 @@ export interface GuardOptions {
 export function sessionGuard(s: Services, options: GuardOptions = {}): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const allowWithoutMfa = options.allowWithoutMfa === true;
   return async function requireSession(request, reply): Promise<void> {
-    const result = await checkSession(s, readCheckInput(s, request, request.method));
+    const input = readCheckInput(s, request, request.method);
+    const result = await checkSession(s, input);
     if (result.ok) {
       request.auth = result.auth;
       // The organization's policy: signed in, but nowhere else until a second factor is set up.
@@ -165,8 +167,9 @@ export function sessionGuard(s: Services, options: GuardOptions = {}): (request:
       return;
     }
     // A dead session's cookies are useless: clear them so the browser stops sending them.
-    if (result.code === 'unauthenticated') clearSessionCookies(reply, s.config);
-    throw new AppError(result.code);
+    if (result.code !== 'unauthenticated') throw new AppError(result.code);
+    clearSessionCookies(reply, s.config);
+    throw await unauthenticatedError(s, input.sessionCookie);
   };
 }
 

@@ -23,8 +23,9 @@ describeWithChromium('Sign in with Gatehouse: a relying-party app, end to end (r
     try {
       const { page, problems } = await openTab(browser);
       await page.goto(`${rp.url}/login`);
-      // Not signed in to Gatehouse: the sign-in page, which comes back to the request afterwards.
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // Not signed in to Gatehouse: the sign-in page, which comes back to the request afterwards
+      // (exact: the interaction page's own "Sign in with Gatehouse" heading shows first).
+      await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       expect(new URL(page.url()).searchParams.get('next')).toMatch(/^\/oidc\/interaction\//);
       await page.getByLabel('Email', { exact: true }).fill(account.email);
       await page.getByLabel('Password', { exact: true }).fill(account.password);

@@ -111,7 +111,7 @@ describeWithChromium('web UI: organization and devices (real server, Chromium)',
     // The phone still shows its page; its next action finds the session gone.
     await phone.page.getByRole('link', { name: 'Security', exact: true }).click();
     await phone.page.waitForURL(/\/sign-in\?next=%2Fsecurity$/);
-    await phone.page.getByText('Your session has ended. Sign in again to continue.').waitFor();
+    await phone.page.getByText('This session was signed out from another device.').waitFor();
     await screenshot(phone.page, 'session-ended');
 
     // Sign the phone back in, then "sign out all other devices" from the laptop.

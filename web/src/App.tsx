@@ -6,6 +6,7 @@ import { useFocusHeadingOnNavigation } from './lib/focus';
 import { withNext, safeReturnPath } from './lib/return-path';
 import { currentPath, navigate, useLocation } from './lib/router';
 import { getSession, refreshSession, useSession } from './lib/session';
+import { useSignedInPoll } from './lib/session-poll';
 import { AdminPage } from './pages/Admin';
 import { ForgotPasswordPage } from './pages/ForgotPassword';
 import { JoinPage } from './pages/Join';
@@ -77,6 +78,7 @@ export function App(): ReactNode {
   }, [path]);
   useRecheckOnReturn();
   useFocusHeadingOnNavigation(path);
+  useSignedInPoll();
 
   if (session.status === 'loading') {
     return (

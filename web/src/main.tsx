@@ -3,15 +3,14 @@ import { createRoot } from 'react-dom/client';
 import { installApiClient } from './api/client';
 import { App } from './App';
 import { setFlash } from './lib/flash';
+import { sessionEndedNotice } from './lib/session-end';
 import { getSession, markDisabled, markSignedOut, refreshSession } from './lib/session';
 import './styles.css';
 
 // The one way the UI talks to the API, installed before anything renders.
 installApiClient({
-  onUnauthenticated(): void {
-    if (getSession().status === 'signed-in') {
-      setFlash({ kind: 'info', text: 'Your session has ended. Sign in again to continue.' });
-    }
+  onUnauthenticated(error): void {
+    if (getSession().status === 'signed-in') setFlash(sessionEndedNotice(error));
     // The router then sends protected pages to sign-in, with this page as the way back.
     markSignedOut();
   },

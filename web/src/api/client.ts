@@ -38,20 +38,23 @@ export class ApiError extends Error {
   readonly fields: Readonly<Record<string, string>>;
   /** Seconds to wait, from Retry-After (rate_limited). */
   readonly retryAfter: number | null;
+  /** Why a session ended (`unauthenticated` only), e.g. "session_evicted"; null when the server gave none. */
+  readonly reason: string | null;
 
-  constructor(status: number, code: ErrorCode, message: string, fields: Record<string, string> = {}, retryAfter: number | null = null) {
+  constructor(status: number, code: ErrorCode, message: string, fields: Record<string, string> = {}, retryAfter: number | null = null, reason: string | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
     this.retryAfter = retryAfter;
+    this.reason = reason;
   }
 }
 
 export interface ClientHooks {
   /** A request was refused because the session is gone (revoked, expired, signed out elsewhere). */
-  readonly onUnauthenticated: () => void;
+  readonly onUnauthenticated: (error: ApiError) => void;
   /** A request was refused because the signed-in account has been disabled. */
   readonly onAccountInactive: () => void;
   /** A request was refused until the account sets up a second factor (organization or admin policy). */
@@ -96,6 +99,14 @@ function csrfToken(): string | null {
   return readCookie('__Host-gh_csrf') ?? readCookie('gh_csrf');
 }
 
+/**
+ * Whether this browser holds a cookie pair at all. The CSRF cookie is set and cleared together with
+ * the (HttpOnly) session cookie, so without it there is no session worth asking the server about.
+ */
+export function hasSessionCookies(): boolean {
+  return csrfToken() !== null;
+}
+
 function parseRetryAfter(value: string | null): number | null {
   if (value === null) return null;
   const seconds = Number(value);
@@ -105,7 +116,7 @@ function parseRetryAfter(value: string | null): number | null {
 }
 
 interface Envelope {
-  readonly error?: { readonly code?: unknown; readonly message?: unknown; readonly fields?: unknown };
+  readonly error?: { readonly code?: unknown; readonly message?: unknown; readonly fields?: unknown; readonly reason?: unknown };
 }
 
 function toApiError(response: Response, data: unknown): ApiError {
@@ -117,7 +128,8 @@ function toApiError(response: Response, data: unknown): ApiError {
   if (typeof error?.fields === 'object' && error.fields !== null) {
     for (const [key, value] of Object.entries(error.fields)) if (typeof value === 'string') fields[key] = value;
   }
-  return new ApiError(response.status, code, message, fields, parseRetryAfter(response.headers.get('retry-after')));
+  const reason = typeof error?.reason === 'string' ? error.reason : null;
+  return new ApiError(response.status, code, message, fields, parseRetryAfter(response.headers.get('retry-after')), reason);
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -159,7 +171,7 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
   const data = await readJson(response);
   if (response.ok) return data as T;
   const error = toApiError(response, data);
-  if (error.code === 'unauthenticated' && options.signedOutIsExpected !== true) installed.hooks.onUnauthenticated();
+  if (error.code === 'unauthenticated' && options.signedOutIsExpected !== true) installed.hooks.onUnauthenticated(error);
   if (error.code === 'account_inactive') installed.hooks.onAccountInactive();
   if (error.code === 'mfa_required') installed.hooks.onMfaRequired();
   throw error;

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import './pager.css';
 
 /** "Page 2 of 5 · 93 users" with Previous / Next buttons. */
 export function Pager(props: { readonly page: number; readonly pageSize: number; readonly total: number; readonly noun: string; readonly onPage: (page: number) => void; readonly label: string }): ReactNode {

@@ -1,6 +1,7 @@
+import { relativeTime } from './time.js'; // .js: also type-checked from test/ under NodeNext
+
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
@@ -12,17 +13,9 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : DATE.format(date);
 }
 
-/** "just now", "5 minutes ago", "yesterday"… */
+/** "just now", "5 minutes ago", "yesterday"… (kept for callers; lib/time.ts is the one helper). */
 export function formatRelative(iso: string, now: number = Date.now()): string {
-  const then = new Date(iso).getTime();
-  if (Number.isNaN(then)) return iso;
-  const seconds = Math.round((then - now) / 1000);
-  if (Math.abs(seconds) < 60) return 'just now';
-  const minutes = Math.round(seconds / 60);
-  if (Math.abs(minutes) < 60) return RELATIVE.format(minutes, 'minute');
-  const hours = Math.round(minutes / 60);
-  if (Math.abs(hours) < 24) return RELATIVE.format(hours, 'hour');
-  return RELATIVE.format(Math.round(hours / 24), 'day');
+  return relativeTime(iso, now);
 }
 
 const BROWSERS: readonly (readonly [RegExp, string])[] = [
@@ -63,7 +56,7 @@ export function describeUserAgent(userAgent: string | null): string {
   return trimmed.length <= 40 ? trimmed : 'Unknown browser';
 }
 
-const EVENT_LABELS: Readonly<Record<string, string>> = {
+export const EVENT_LABELS: Readonly<Record<string, string>> = {
   login_succeeded: 'Signed in',
   login_failed: 'Failed sign-in attempt',
   logout: 'Signed out',
@@ -96,6 +89,14 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   mfa_reset: 'Two-factor authentication reset by an administrator',
   identity_linked: 'Sign-in provider linked',
   identity_unlinked: 'Sign-in provider unlinked',
+  oidc_consent_granted: 'App access allowed',
+  oidc_consent_revoked: 'App access withdrawn',
+  oidc_token_reuse: 'App refresh token reused',
+  profile_updated: 'Profile updated',
+  org_left: 'Left an organization',
+  invitation_created: 'Invitation sent',
+  invitation_revoked: 'Invitation revoked',
+  org_mfa_policy_changed: 'Organization two-factor policy changed',
 };
 
 export function describeEvent(type: string): string {

@@ -1,8 +1,9 @@
 import { useSyncExternalStore } from 'react';
-import { ApiError } from '../api/client';
+import { ApiError, hasSessionCookies } from '../api/client';
 import { fetchMe } from '../api/endpoints';
 import type { Me } from '../api/types';
 import { setFlash } from './flash';
+import { sessionEndedNotice } from './session-end';
 
 /** Who is signed in, as the server last said. Lives in memory only: the session itself is an HttpOnly cookie. */
 export type SessionState =
@@ -36,11 +37,16 @@ export function useSession(): SessionState {
 /** Asks the server who we are; a 401 simply means "signed out". */
 export async function refreshSession(): Promise<SessionState> {
   const before = state.status;
+  // No cookie pair, no session: answer "signed out" without a request the server can only refuse.
+  if (before !== 'signed-in' && !hasSessionCookies()) {
+    setState({ status: 'signed-out' });
+    return state;
+  }
   try {
     setState({ status: 'signed-in', me: await fetchMe() });
   } catch (e) {
     if (e instanceof ApiError && e.code === 'unauthenticated') {
-      if (before === 'signed-in') setFlash({ kind: 'info', text: 'Your session has ended. Sign in again to continue.' });
+      if (before === 'signed-in') setFlash(sessionEndedNotice(e));
       setState({ status: 'signed-out' });
     }
     else if (e instanceof ApiError && e.code === 'account_inactive') setState({ status: 'disabled' });

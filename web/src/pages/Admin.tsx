@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { deleteUser, impersonate, resetUserMfa, searchEvents, searchUsers, setUserDisabled } from '../api/endpoints';
 import type { Me, User } from '../api/types';
 import { EventList } from '../components/EventList';
+import { EventTypeSelect, emptyEventsText } from '../components/EventTypeSelect';
 import { Pager } from '../components/Pager';
 import { RowList } from '../components/RowList';
 import { ActionMessage, AsyncView, Badge, ConfirmAction, Field, Form, Section, SubmitButton } from '../components/ui';
@@ -122,7 +123,6 @@ function UsersSection(props: { readonly me: Me; readonly onShowEvents: (user: Us
 }
 
 function EventsSection(props: { readonly filterUser: User | null; readonly onClear: () => void }): ReactNode {
-  const [typeDraft, setTypeDraft] = useState('');
   const [type, setType] = useState('');
   const [page, setPage] = useState(1);
   const userId = props.filterUser?.id;
@@ -139,21 +139,20 @@ function EventsSection(props: { readonly filterUser: User | null; readonly onCle
         )
       }
     >
-      <Form
-        onSubmit={() => {
-          setType(typeDraft.trim());
-          setPage(1);
-        }}
-        className="form search-form"
-      >
-        <Field label="Event type" name="type" autoComplete="off" value={typeDraft} onChange={setTypeDraft} required={false} hint="For example login_failed or user_disabled." />
-        <SubmitButton busy={false}>Filter</SubmitButton>
-      </Form>
+      <div className="event-filters">
+        <EventTypeSelect
+          value={type}
+          onChange={(next) => {
+            setType(next);
+            setPage(1);
+          }}
+        />
+      </div>
       <AsyncView resource={events.state} onRetry={events.reload} label="Loading events…">
         {(data) => (
           <div className="stack">
-            <EventList events={data.events} showTarget />
-            <Pager label="Events pages" page={data.page} pageSize={data.pageSize} total={data.total} noun="events" onPage={setPage} />
+            <EventList events={data.events} showTarget empty={emptyEventsText(type, props.filterUser?.email ?? null)} />
+            {data.total > 0 && <Pager label="Events pages" page={data.page} pageSize={data.pageSize} total={data.total} noun={data.total === 1 ? 'event' : 'events'} onPage={setPage} />}
           </div>
         )}
       </AsyncView>

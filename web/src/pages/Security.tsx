@@ -3,6 +3,7 @@ import { changePassword, fetchMfa, listMyEvents } from '../api/endpoints';
 import type { Me } from '../api/types';
 import { ActionForm } from '../components/ActionForm';
 import { EventList } from '../components/EventList';
+import { Pager } from '../components/Pager';
 import { DevicesSection } from '../components/security/Devices';
 import { PasskeysSection } from '../components/security/Passkeys';
 import { TwoFactorSection } from '../components/security/TwoFactor';
@@ -64,12 +65,27 @@ function ChangePasswordSection(props: { readonly email: string; readonly onChang
   );
 }
 
+/** The server sends the most recent events at once; they are shown a page at a time. */
+const ACTIVITY_PAGE_SIZE = 10;
+
 function EventsSection(props: { readonly generation: number }): ReactNode {
   const events = useResource(listMyEvents, String(props.generation));
+  const [page, setPage] = useState(1);
   return (
     <Section title="Recent security activity" description="Sign-ins, password and email changes, and other account events.">
       <AsyncView resource={events.state} onRetry={events.reload} label="Loading activity…">
-        {(data) => <EventList events={data.events.slice(0, 30)} />}
+        {(data) => {
+          const pages = Math.max(1, Math.ceil(data.events.length / ACTIVITY_PAGE_SIZE));
+          const current = Math.min(page, pages);
+          return (
+            <div className="stack">
+              <EventList events={data.events.slice((current - 1) * ACTIVITY_PAGE_SIZE, current * ACTIVITY_PAGE_SIZE)} />
+              {data.events.length > ACTIVITY_PAGE_SIZE && (
+                <Pager label="Activity pages" page={current} pageSize={ACTIVITY_PAGE_SIZE} total={data.events.length} noun="recent events" onPage={setPage} />
+              )}
+            </div>
+          );
+        }}
       </AsyncView>
     </Section>
   );

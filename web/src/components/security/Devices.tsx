@@ -1,7 +1,10 @@
 import type { ReactNode } from 'react';
 import { listDevices, revokeDevice, revokeOtherDevices } from '../../api/endpoints';
 import type { Device } from '../../api/types';
-import { describeAuthMethod, describeUserAgent, formatDateTime, formatRelative } from '../../lib/format';
+import { describeAuthMethod, describeUserAgent } from '../../lib/format';
+import { relativeTime } from '../../lib/time';
+import { DeviceIcon } from '../DeviceIcon';
+import { RelativeTime } from '../RelativeTime';
 import { useAction, useResource } from '../../lib/hooks';
 import { ActionMessage, AsyncView, Badge, ConfirmAction, Section } from '../ui';
 import { OidcAppsProvider, SessionApps } from '../../pages/OidcAccount';
@@ -12,8 +15,12 @@ function DeviceRow(props: { readonly device: Device; readonly onRevoke: (id: str
   return (
     <li className="row">
       <div className="row-main">
-        <span className="row-title">
-          {label} {device.current && <Badge tone="info">This device</Badge>}
+        <span className="row-title device-title">
+          <span className="device">
+            <DeviceIcon userAgent={device.userAgent} />
+            {label}
+          </span>
+          {device.current && <Badge tone="info">This device</Badge>}
         </span>
         {device.authMethods.length > 0 && (
           <span className="row-meta">
@@ -21,10 +28,8 @@ function DeviceRow(props: { readonly device: Device; readonly onRevoke: (id: str
           </span>
         )}
         <span className="row-meta">
-          <span className="mono">{device.ip ?? 'IP unknown'}</span> · signed in {formatDateTime(device.createdAt)} · last active{' '}
-          <time dateTime={device.lastActiveAt} title={formatDateTime(device.lastActiveAt)}>
-            {formatRelative(device.lastActiveAt)}
-          </time>
+          <span className="mono">{device.ip ?? 'IP unknown'}</span> · signed in <RelativeTime iso={device.createdAt} /> · last active{' '}
+          <RelativeTime iso={device.lastActiveAt} />
         </span>
         <SessionApps sessionId={device.id} />
       </div>
@@ -32,7 +37,7 @@ function DeviceRow(props: { readonly device: Device; readonly onRevoke: (id: str
         {!device.current && (
           <ConfirmAction
             label="Sign out"
-            name={`Sign out ${label} (${device.ip ?? 'IP unknown'}), last active ${formatRelative(device.lastActiveAt)}`}
+            name={`Sign out ${label} (${device.ip ?? 'IP unknown'}), last active ${relativeTime(device.lastActiveAt)}`}
             prompt={`Sign out ${label}?`}
             confirmLabel="Sign out device"
             onConfirm={() => props.onRevoke(device.id)}

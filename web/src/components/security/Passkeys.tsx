@@ -2,7 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { addPasskey, passkeyCreationOptions, removePasskey, renamePasskey } from '../../api/endpoints';
 import type { Passkey } from '../../api/types';
 import { fieldErrors, wrongPasswordAt } from '../../lib/errors';
-import { formatDate, formatRelative } from '../../lib/format';
+import { formatDate } from '../../lib/format';
+import { RelativeTime } from '../RelativeTime';
 import { useAction } from '../../lib/hooks';
 import { createCredential, passkeysSupported } from '../../lib/webauthn';
 import { ReauthForm } from '../ReauthForm';
@@ -104,7 +105,7 @@ function PasskeyRow(props: { readonly passkey: Passkey; readonly readOnly: boole
       <div className="row-main">
         <span className="row-title">{passkey.name}</span>
         <span className="row-meta">
-          Added {formatDate(passkey.createdAt)} · {passkey.lastUsedAt === null ? 'never used' : <>last used {formatRelative(passkey.lastUsedAt)}</>}
+          Added {formatDate(passkey.createdAt)} · {passkey.lastUsedAt === null ? 'never used' : <>last used <RelativeTime iso={passkey.lastUsedAt} /></>}
         </span>
       </div>
       {!props.readOnly && mode === 'idle' && (

@@ -1,0 +1,47 @@
+/**
+ * Every security event type the server records: the one catalog, also imported by the web UI (its
+ * event-type filter), so this file must stay free of imports.
+ */
+export const SECURITY_EVENT_TYPES = [
+  'user_registered',
+  'oidc_consent_granted',
+  'oidc_consent_revoked',
+  'oidc_token_reuse',
+  'login_succeeded',
+  'login_failed',
+  'logout',
+  'session_revoked',
+  'session_evicted',
+  'password_changed',
+  'password_reset',
+  'password_reset_requested',
+  'email_changed',
+  'email_verified',
+  'profile_updated',
+  'org_joined',
+  'org_left',
+  'member_removed',
+  'role_changed',
+  'invitation_created',
+  'invitation_revoked',
+  'user_disabled',
+  'user_enabled',
+  'user_deleted',
+  'impersonation_started',
+  'impersonation_stopped',
+  'mfa_enabled',
+  'mfa_disabled',
+  'mfa_failed',
+  'mfa_reset',
+  'recovery_code_used',
+  'recovery_codes_regenerated',
+  'passkey_added',
+  'passkey_removed',
+  'passkey_login',
+  'passkey_counter_regressed',
+  'org_mfa_policy_changed',
+  'identity_linked',
+  'identity_unlinked',
+] as const;
+
+export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
