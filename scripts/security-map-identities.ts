@@ -116,7 +116,7 @@ export const IDENTITY_GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
-    guarantee: 'Linking a provider (a new, lasting way in) re-authenticates, like an email change: {password}, or {passkey} (an assertion for the reauth challenge of this session, single use); no proof → 400 invalid_request, a wrong one → 401 invalid_credentials under the login limits, and nothing is stored (no state row, no cookie). An account with no password and no passkey (made by a provider) has nothing to present: it links only from a session signed in within the last 10 minutes (LINK_RECENT_SIGN_IN_MS), else 403 forbidden with "sign in again"',
+    guarantee: 'Linking a provider (a new, lasting way in) re-authenticates, like an email change: {password}, or {passkey} (an assertion for the reauth challenge of this session, single use); no proof → 400 invalid_request, a wrong one → 401 invalid_credentials under the login limits, and nothing is stored (no state row, no cookie). An account with no password and no passkey (made by a provider) has nothing to present: it links only from a session signed in within the last 10 minutes (LINK_RECENT_SIGN_IN_MS), else 403 forbidden with "sign in again"; an impersonation session, however new, never links',
     owasp: ['A07', 'A01'],
     asvs: ['7.5.1 (partial: an account with no password and no passkey proves a recent sign-in instead)'],
     tests: [
@@ -125,6 +125,7 @@ export const IDENTITY_GUARANTEES: readonly Guarantee[] = [
       `${REAUTH}a passkey assertion for the reauth options links too; a replayed one → 401`,
       `${REAUTH}an account with no password and no passkey links with a fresh sign-in and no proof`,
       `${REAUTH}… but a sign-in older than the window → 403 forbidden (sign in again); no state row`,
+      `${REAUTH}an impersonating admin cannot link, though the impersonation session is brand new; no state row`,
       `${UI}links a provider from the profile; a user with a second factor still presents it after the provider`,
       `${UI}the provider button signs a new user in; the profile lists the identity, and the last way to sign in cannot be unlinked`,
     ],

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Agent, registerUser } from '../helpers/app.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 import { enrollPasskey, mailsTo, reauthOptions } from '../mfa/support.js';
+import { impersonate, newAdmin } from '../admin/admin-support.js';
 import { LINK_RECENT_SIGN_IN_MS } from '../../src/identities/link-proof.js';
 import { runFlow, runLink, stateCount, subject, useWorld, type World } from './support.js';
 
@@ -114,6 +115,16 @@ describe('linking a provider re-authenticates; linking and unlinking are emailed
     expect((await runLink(po.agent, 'github', {})).location).toBe('/?linked=github');
     expect(await identityCountOf(w, po.id)).toBe(2);
     expect((await noticesTo(w, po.email)).map((m) => m.subject)).toEqual([expect.stringContaining('GitHub was linked')]);
+  });
+
+  it('an impersonating admin cannot link, though the impersonation session is brand new; no state row', async () => {
+    const po = await providerOnlyUser(w);
+    const admin = await newAdmin(w.t, { email: `admin-${subject()}@example.test` });
+    await impersonate(admin.agent, po.id);
+    const before = await stateCount(w.t);
+    expectRefused(await admin.agent.post('/api/identities/link/github', {}), 403, 'forbidden');
+    expect(await stateCount(w.t)).toBe(before);
+    expect(await identityCountOf(w, po.id)).toBe(1);
   });
 
   // Last in the file: it moves the shared clock forward.
