@@ -12,6 +12,7 @@ const IN = 'test/identities/signin.test.ts :: sign in with an external OpenID pr
 const ERR = 'test/identities/errors.test.ts :: bad callbacks end on the sign-in page with a clear error code, never a stack > ';
 const HIJACK = 'test/identities/pre-hijacking.test.ts :: account pre-hijacking is impossible (both ways), and unverified emails never create or link > ';
 const LINK = 'test/identities/link.test.ts :: linking and unlinking from the profile, and the second factor after a provider > ';
+const REAUTH = 'test/identities/link-reauth.test.ts :: linking a provider re-authenticates; linking and unlinking are emailed > ';
 const GITHUB = 'test/identities/github.test.ts :: sign in with GitHub (OAuth 2 against a local stand-in of its endpoints) > ';
 const CONFIG = 'test/identities/config.test.ts :: provider configuration > ';
 const DOCTOR = 'test/identities/doctor.test.ts :: doctor: each provider’s discovery document > ';
@@ -115,6 +116,31 @@ export const IDENTITY_GUARANTEES: readonly Guarantee[] = [
     ],
   },
   {
+    guarantee: 'Linking a provider (a new, lasting way in) re-authenticates, like an email change: {password}, or {passkey} (an assertion for the reauth challenge of this session, single use); no proof → 400 invalid_request, a wrong one → 401 invalid_credentials under the login limits, and nothing is stored (no state row, no cookie). An account with no password and no passkey (made by a provider) has nothing to present: it links only from a session signed in within the last 10 minutes (LINK_RECENT_SIGN_IN_MS), else 403 forbidden with "sign in again"; an impersonation session, however new, never links',
+    owasp: ['A07', 'A01'],
+    asvs: ['7.5.1 (partial: an account with no password and no passkey proves a recent sign-in instead)'],
+    tests: [
+      `${REAUTH}no proof → 400 invalid_request on the password field; no state row, no cookie`,
+      `${REAUTH}a wrong password → 401 invalid_credentials; no state row, nothing linked`,
+      `${REAUTH}a passkey assertion for the reauth options links too; a replayed one → 401`,
+      `${REAUTH}an account with no password and no passkey links with a fresh sign-in and no proof`,
+      `${REAUTH}… but a sign-in older than the window → 403 forbidden (sign in again); no state row`,
+      `${REAUTH}an impersonating admin cannot link, though the impersonation session is brand new; no state row`,
+      `${UI}links a provider from the profile; a user with a second factor still presents it after the provider`,
+      `${UI}the provider button signs a new user in; the profile lists the identity, and the last way to sign in cannot be unlinked`,
+    ],
+  },
+  {
+    guarantee: 'Linking and unlinking a provider each email the user a security notice naming the provider (never a token, code or subject); an unlink that is refused sends none',
+    owasp: ['A07', 'A09'],
+    asvs: ['6.3.7'],
+    tests: [
+      `${REAUTH}linking and unlinking each email the user one notice naming the provider, never a token`,
+      `${REAUTH}a refused unlink (the last way to sign in) sends no notice`,
+      `${REAUTH}an account with no password and no passkey links with a fresh sign-in and no proof`,
+    ],
+  },
+  {
     guarantee: 'The last way to sign in cannot be removed: unlinking the only identity of an account without a password (or passkey) → 409 conflict; with a password or a second provider, one identity can go',
     owasp: ['A04'],
     asvs: [],
@@ -137,8 +163,8 @@ export const IDENTITY_GUARANTEES: readonly Guarantee[] = [
 ];
 
 export const IDENTITY_GAPS: readonly Gap[] = [
-  { gap: 'Providers: linking or unlinking a provider needs no re-authentication', owasp: ['A07'], asvs: ['7.5.1 (L2, partial)'], note: 'Open: a live session and the CSRF header are enough to add a provider account (any provider address the provider verified, not only the account\'s) as a way to sign in, or to remove one; the provider sign-in itself is the only proof asked. Recorded as identity_linked / identity_unlinked.' },
-  { gap: 'Providers: linking or unlinking is not emailed', owasp: ['A07', 'A09'], asvs: ['6.3.7 (partial)'], note: 'Open: the change shows in the user\'s security log only.' },
+  { gap: 'Providers: unlinking a provider needs no re-authentication', owasp: ['A07'], asvs: ['7.5.1 (L2, partial)'], note: 'By contract: DELETE /api/identities/{id} takes no body. A live session and the CSRF header can remove a provider, never the last way to sign in (409), never add one; the user is emailed and it is recorded as identity_unlinked.' },
+  { gap: 'Providers: an account with no password and no passkey links on a recent sign-in', owasp: ['A07'], asvs: ['7.5.1 (L2, partial)'], note: 'By design: such an account has nothing to re-authenticate with, so a session stolen within 10 minutes of its sign-in can still link a provider; the user is emailed. Once the user sets a password (forgot password), the account re-authenticates like any other.' },
   { gap: 'Providers: trust in each provider\'s email verification', owasp: ['A07'], asvs: [], note: 'By design: an account created through a provider starts with a verified email because the provider said email_verified: true; an operator should configure only providers that verify addresses.' },
   { gap: 'Providers: the sign-in is not tied to the provider\'s session', owasp: ['A07'], asvs: ['7.6.1 (L2, partial)'], note: 'By design: signing out at the provider does not end the Gatehouse session, and Gatehouse\'s logout does not sign out at the provider; the session then follows Gatehouse\'s own lifetimes.' },
   { gap: 'Providers: RFC 9207 iss in the authorization response is not required', owasp: ['A07'], asvs: ['10.2.2 (L2, partial)'], note: 'Mix-up is countered by a state row naming its provider and a callback URL per provider (pinned); openid-client compares an iss the provider sends, and requires one when the provider advertises it (not pinned by a test); a provider that neither sends nor advertises it is accepted.' },

@@ -10,6 +10,7 @@ import { isValidEmail, normalizeEmail } from '../account/email-address.js';
 import { NO_PASSWORD } from '../account/auth-service.js';
 import { findUserByEmail, findUserWithOrg, insertUser, newUserRow, type UserWithOrg } from '../account/users.js';
 import { OauthError, type ExternalProfile } from './outcomes.js';
+import { sendIdentityNotice } from './notices.js';
 
 /** The provider's email, only when the provider says it verified it (else null: never trusted). */
 function verifiedEmail(profile: ExternalProfile): string | null {
@@ -100,6 +101,7 @@ export async function linkIdentity(s: Services, userId: string, provider: string
     if (isUniqueViolation(e)) throw new OauthError('oauth_identity_taken');
     throw e;
   }
+  sendIdentityNotice(s, user.email, 'linked', provider);
 }
 
 /**
@@ -109,7 +111,7 @@ export async function linkIdentity(s: Services, userId: string, provider: string
  */
 export async function unlinkIdentity(s: Services, userId: string, identityId: string, meta: RequestMeta): Promise<void> {
   const now = s.clock.now();
-  await s.db.kysely.transaction().execute(async (trx) => {
+  const removed = await s.db.kysely.transaction().execute(async (trx) => {
     await lockUser(trx, s.db.dialect, userId);
     const identity = await trx.selectFrom('identities').selectAll().where('id', '=', identityId).where('user_id', '=', userId).executeTakeFirst();
     if (identity === undefined) throw new AppError('not_found');
@@ -123,5 +125,7 @@ export async function unlinkIdentity(s: Services, userId: string, identityId: st
     await trx.deleteFrom('identities').where('id', '=', identityId).execute();
     const party = { id: user.id, email: user.email };
     await recordEvent(trx, { type: 'identity_unlinked', userId, actor: party, target: party, meta, at: now, provider: identity.provider });
+    return { email: user.email, provider: identity.provider };
   });
+  sendIdentityNotice(s, removed.email, 'unlinked', removed.provider);
 }

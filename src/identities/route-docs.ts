@@ -23,16 +23,38 @@ export const IDENTITY_ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 302: 'See the description.' },
   },
   'GET /api/identities': { tag: 'profile', summary: 'My linked external identities', auth: 'read', responses: { 200: '{identities: [{id, provider, email, createdAt}]}.' } },
+  'GET /api/identities/link-proof': {
+    tag: 'profile',
+    summary: 'What linking a provider will ask of me',
+    description:
+      '`password`: the account has a usable password; `passkey`: it has a passkey. With either, linking needs `{password}` or `{passkey}`; ' +
+      'with neither (an account made by a provider), linking needs a session signed in within the last 10 minutes.',
+    auth: 'read',
+    responses: { 200: '{password: boolean, passkey: boolean}.' },
+  },
   'POST /api/identities/link/:name': {
     tag: 'profile',
-    summary: 'Start linking an external provider to my account',
-    description: 'Returns the provider URL to navigate to; the callback links the identity to this session’s user and lands on /?linked=<name> (the profile page; or /?error=<code>).',
+    summary: 'Start linking an external provider to my account (re-authentication required)',
+    description:
+      'A linked provider is a new, lasting way into the account, so linking re-authenticates like an email change or deletion: `{password}`, or ' +
+      '`{passkey}` (an assertion for POST /api/passkeys/reauth/options). An account with no password and no passkey sends no proof; its session must ' +
+      'have been signed in within the last 10 minutes instead. Nothing is stored until the proof passes. Returns the provider URL to navigate to; the ' +
+      'callback links the identity to this session’s user, emails the user a notice naming the provider, and lands on /?linked=<name> (the profile page; or /?error=<code>).',
     auth: 'write',
-    responses: { 200: '{url}.', 403: 'forbidden while impersonating', 404: 'not_found (no such provider)', 503: 'unavailable (the provider cannot be reached)' },
+    responses: {
+      200: '{url}.',
+      400: 'invalid_request (no proof, or both a password and a passkey)',
+      401: 'invalid_credentials (wrong password or passkey; counted under the login limits)',
+      403: 'forbidden while impersonating, or (an account with no password and no passkey) the sign-in is older than 10 minutes',
+      404: 'not_found (no such provider)',
+      429: 'rate_limited (too many wrong proofs)',
+      503: 'unavailable (the provider cannot be reached)',
+    },
   },
   'DELETE /api/identities/:id': {
     tag: 'profile',
     summary: 'Unlink an external identity',
+    description: 'The user is emailed a notice naming the provider.',
     auth: 'write',
     responses: { 204: 'Unlinked.', 403: 'forbidden while impersonating', 404: 'not_found', 409: 'conflict (it is the account’s last way to sign in)' },
   },

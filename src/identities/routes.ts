@@ -9,6 +9,8 @@ import { OauthError } from './outcomes.js';
 import { createState, safeNext, setStateCookie } from './states.js';
 import { listIdentities, unlinkIdentity } from './accounts.js';
 import { handleCallback } from './callback.js';
+import { ReauthFields } from '../mfa/schemas.js';
+import { accountProofs, requireLinkProof } from './link-proof.js';
 
 /**
  * Each start stores a state row until it is used or expires (10 minutes): a bound per client address
@@ -58,25 +60,39 @@ export function identityRoutes(app: TypedApp, s: Services): void {
     return { identities: rows.map((r) => ({ id: r.id, provider: r.provider, email: r.email, createdAt: new Date(r.created_at).toISOString() })) };
   });
 
+  /** What linking will ask of this account: re-authentication, or (with neither) a recent sign-in. */
+  app.get('/api/identities/link-proof', { preHandler: requireSession }, async (request) => {
+    const auth = requireAuth(request);
+    return accountProofs(s, auth.user.id);
+  });
+
   /**
    * Linking starts with an authenticated, CSRF-checked POST (a GET could be triggered by any site);
    * the browser then navigates to the returned provider URL. The state row remembers this session.
+   * The proof comes before anything is stored: a refused attempt leaves no state row and no cookie.
    */
-  app.post('/api/identities/link/:name', { preHandler: requireSession, schema: { params: ProviderParam } }, async (request, reply) => {
-    const auth = requireAuth(request);
-    if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
-    const provider = clients.provider(request.params.name);
-    if (provider === undefined) throw new AppError('not_found');
-    const row = await createState(s.db.kysely, { provider: provider.name, next: '/', mode: 'link', userId: auth.user.id, sessionId: auth.sessionId }, s.clock.now());
-    try {
-      const url = await clients.authorizationUrl(provider, { state: row.state, nonce: row.nonce, codeVerifier: row.code_verifier });
-      setStateCookie(reply, s.config, row.id);
-      return { url: url.href };
-    } catch (e) {
-      if (!(e instanceof OauthError)) throw e;
-      throw new AppError('unavailable', 'The provider cannot be reached. Try again later.');
-    }
-  });
+  app.post(
+    '/api/identities/link/:name',
+    // preValidation: a stranger gets 401 before the body is looked at.
+    { preValidation: requireSession, schema: { params: ProviderParam, body: Type.Object(ReauthFields, { additionalProperties: false }) } },
+    async (request, reply) => {
+      const auth = requireAuth(request);
+      if (auth.impersonator !== null) throw new AppError('forbidden', 'Not allowed while impersonating.');
+      const provider = clients.provider(request.params.name);
+      if (provider === undefined) throw new AppError('not_found');
+      const { password, passkey } = request.body;
+      await requireLinkProof(s, auth, { password, passkey: passkey }, metaOf(request));
+      const row = await createState(s.db.kysely, { provider: provider.name, next: '/', mode: 'link', userId: auth.user.id, sessionId: auth.sessionId }, s.clock.now());
+      try {
+        const url = await clients.authorizationUrl(provider, { state: row.state, nonce: row.nonce, codeVerifier: row.code_verifier });
+        setStateCookie(reply, s.config, row.id);
+        return { url: url.href };
+      } catch (e) {
+        if (!(e instanceof OauthError)) throw e;
+        throw new AppError('unavailable', 'The provider cannot be reached. Try again later.');
+      }
+    },
+  );
 
   app.delete('/api/identities/:id', { preHandler: requireSession, schema: { params: IdParam } }, async (request, reply) => {
     const auth = requireAuth(request);

@@ -12,15 +12,20 @@ describeWithChromium('web UI: sign in with another provider (real server, real o
   beforeAll(async () => {
     if (!HAS_CHROMIUM) return;
     const port = await freePort();
-    idp = await startExternalIdp([`http://localhost:${String(port)}/api/auth/oauth/acme/callback`]);
+    // The same IdP under a second name: a provider-only account can then link "another" provider.
+    idp = await startExternalIdp([`http://localhost:${String(port)}/api/auth/oauth/acme/callback`, `http://localhost:${String(port)}/api/auth/oauth/beta/callback`]);
     e2e = await startE2e({
       PORT: String(port),
       PUBLIC_URL: `http://localhost:${String(port)}`,
-      OIDC_PROVIDERS: 'acme',
+      OIDC_PROVIDERS: 'acme,beta',
       OIDC_ACME_ISSUER: idp.issuer,
       OIDC_ACME_CLIENT_ID: idp.clientId,
       OIDC_ACME_CLIENT_SECRET: idp.clientSecret,
       OIDC_ACME_LABEL: 'Acme SSO',
+      OIDC_BETA_ISSUER: idp.issuer,
+      OIDC_BETA_CLIENT_ID: idp.clientId,
+      OIDC_BETA_CLIENT_SECRET: idp.clientSecret,
+      OIDC_BETA_LABEL: 'Beta ID',
     });
   });
   afterAll(async () => {
@@ -47,6 +52,14 @@ describeWithChromium('web UI: sign in with another provider (real server, real o
     await page.getByRole('button', { name: 'Unlink Acme SSO' }).click();
     await page.getByText('This is your only way to sign in').waitFor();
     expect((await context.cookies()).find((c) => c.name === 'gh_session')?.httpOnly).toBe(true);
+    // No password and no passkey: no password field; a fresh sign-in is the proof (the server checks it).
+    await page.getByRole('button', { name: 'Link Beta ID' }).click();
+    await page.getByText('Your account has no password or passkey').waitFor();
+    expect(await page.getByLabel('Password', { exact: true }).count()).toBe(0);
+    await screenshot(page, 'profile-link-recent-sign-in');
+    await page.getByRole('button', { name: 'Continue to Beta ID' }).click();
+    await page.getByText('Beta ID is now linked to your account.').waitFor();
+    await page.getByRole('button', { name: 'Unlink Beta ID' }).waitFor();
     await context.close();
   });
 
@@ -93,6 +106,15 @@ describeWithChromium('web UI: sign in with another provider (real server, real o
     idp!.account = { sub: `tess-${stamp}`, email: account.email, email_verified: true };
     await page.goto(server.url);
     await page.getByRole('button', { name: 'Link Acme SSO' }).click();
+    // Linking re-authenticates: a wrong password stays on the page, the right one goes to the provider.
+    const confirm = page.locator('form').filter({ has: page.getByRole('heading', { name: 'Link Acme SSO' }) });
+    await confirm.getByLabel('Password').fill('not my password at all');
+    await confirm.getByRole('button', { name: 'Continue to Acme SSO' }).click();
+    await confirm.getByRole('alert').waitFor();
+    await screenshot(page, 'profile-link-confirm');
+    expect(addressOf(page)).toBe('/');
+    await confirm.getByLabel('Password').fill(PASSWORD);
+    await confirm.getByRole('button', { name: 'Continue to Acme SSO' }).click();
     await page.getByText('Acme SSO is now linked to your account.').waitFor();
     await page.getByRole('button', { name: 'Unlink Acme SSO' }).waitFor();
     await screenshot(page, 'profile-linked');

@@ -20,7 +20,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
     const user = await registerUser(w.t, { email: `link-${subject()}@example.test` });
     const sub = subject('linked');
     w.idp.account = { sub, email: user.email, email_verified: true };
-    const { location } = await runLink(user.agent, 'acme');
+    const { location } = await runLink(user.agent, 'acme', { password: user.password });
     expect(location).toBe('/?linked=acme');
     expect(await identitiesOf(user.agent)).toEqual([expect.objectContaining({ provider: 'acme', email: user.email })]);
     expect(await eventsOf(w.t, user.id)).toContain('identity_linked');
@@ -40,7 +40,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
   it('a link callback delivered in another browser (or after the session ended) links nothing', async () => {
     const user = await registerUser(w.t, { email: `other-${subject()}@example.test` });
     w.idp.account = { sub: subject(), email: user.email, email_verified: true };
-    const start = await user.agent.post('/api/identities/link/acme');
+    const start = await user.agent.post('/api/identities/link/acme', { password: user.password });
     const { followToCallback } = await import('./idp.js');
     const cb = await followToCallback(start.json<{ url: string }>().url, 'http://localhost:3000');
     // The state cookie travels, but the session is not the one that started the link.
@@ -55,7 +55,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
     w.idp.account = { sub, email: `taken-${sub}@example.test`, email_verified: true };
     await runFlow(new Agent(w.t), 'acme');
     const other = await registerUser(w.t, { email: `other2-${subject()}@example.test` });
-    const { location } = await runLink(other.agent, 'acme');
+    const { location } = await runLink(other.agent, 'acme', { password: other.password });
     expect(location).toBe('/?error=oauth_identity_taken');
     expect(await identitiesOf(other.agent)).toEqual([]);
   });
@@ -63,13 +63,13 @@ describe('linking and unlinking from the profile, and the second factor after a 
   it('an unverified provider email does not link either', async () => {
     const user = await registerUser(w.t, { email: `unv-${subject()}@example.test` });
     w.idp.account = { sub: subject(), email: user.email, email_verified: false };
-    expect((await runLink(user.agent, 'acme')).location).toBe('/?error=oauth_email_unverified');
+    expect((await runLink(user.agent, 'acme', { password: user.password })).location).toBe('/?error=oauth_email_unverified');
   });
 
   it('unlinking: 204 with a password left; someone else’s identity is 404', async () => {
     const user = await registerUser(w.t, { email: `unlink-${subject()}@example.test` });
     w.idp.account = { sub: subject(), email: user.email, email_verified: true };
-    await runLink(user.agent, 'acme');
+    await runLink(user.agent, 'acme', { password: user.password });
     const [identity] = await identitiesOf(user.agent);
     const stranger = await registerUser(w.t, { email: `stranger-${subject()}@example.test` });
     expect((await stranger.agent.delete(`/api/identities/${identity?.id ?? ''}`)).statusCode).toBe(404);
@@ -94,7 +94,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('conflict');
     w.github.user = { id: 424242, login: 'last', name: null };
     w.github.emails = [{ email, primary: true, verified: true }];
-    expect((await runLink(agent, 'github')).location).toBe('/?linked=github');
+    expect((await runLink(agent, 'github', {})).location).toBe('/?linked=github');
     expect((await agent.delete(`/api/identities/${only?.id ?? ''}`)).statusCode).toBe(204);
     const [remaining] = await identitiesOf(agent);
     expect(remaining?.provider).toBe('github');
@@ -105,7 +105,7 @@ describe('linking and unlinking from the profile, and the second factor after a 
     const user = await registerUser(w.t, { email: `mfa-${subject()}@example.test` });
     const { secret } = await enrollTotp(w.t, user);
     w.idp.account = { sub: subject(), email: user.email, email_verified: true };
-    await runLink(user.agent, 'acme');
+    await runLink(user.agent, 'acme', { password: user.password });
     const browser = new Agent(w.t);
     const { location, res } = await runFlow(browser, 'acme', '/org');
     expect(location).toBe('/sign-in?mfa=totp%2Crecovery_code&next=%2Forg');

@@ -68,9 +68,12 @@ export async function runFlow(agent: Agent, name: string, next?: string): Promis
   return { res, location: String(res.headers.location), callback };
 }
 
-/** Starts linking from a signed-in agent (POST with CSRF), then the same browser round trip. */
-export async function runLink(agent: Agent, name: string): Promise<FlowResult> {
-  const start = await agent.post(`/api/identities/link/${name}`);
+/** The re-authentication body of a link: `{password}`, `{passkey}`, or `{}` (an account made by a provider). */
+export type LinkProof = { readonly password: string } | { readonly passkey: unknown } | Record<string, never>;
+
+/** Starts linking from a signed-in agent (POST with CSRF and the proof), then the same browser round trip. */
+export async function runLink(agent: Agent, name: string, proof: LinkProof): Promise<FlowResult> {
+  const start = await agent.post(`/api/identities/link/${name}`, proof);
   expect(start.statusCode, start.body).toBe(200);
   const callback = await followToCallback(start.json<{ url: string }>().url, TEST_ORIGIN);
   const res = await agent.get(`${callback.pathname}${callback.search}`);
@@ -96,4 +99,9 @@ export async function identityCount(t: TestApp): Promise<number> {
 export async function eventsOf(t: TestApp, userId: string): Promise<string[]> {
   const rows = await t.db.kysely.selectFrom('security_events').select('type').where('user_id', '=', userId).orderBy('seq', 'asc').execute();
   return rows.map((r) => r.type);
+}
+
+export async function stateCount(t: TestApp): Promise<number> {
+  const row = await t.db.kysely.selectFrom('oauth_states').select((e) => e.fn.countAll<number | string>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

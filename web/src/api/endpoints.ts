@@ -99,6 +99,21 @@ export function deleteAccount(proof: Reauth): Promise<void> {
   return api.delete('/api/profile', proof);
 }
 
+/** What linking a provider asks of this account: with neither, a sign-in from the last few minutes. */
+export interface LinkProofs {
+  readonly password: boolean;
+  readonly passkey: boolean;
+}
+
+export function fetchLinkProofs(): Promise<LinkProofs> {
+  return api.get('/api/identities/link-proof');
+}
+
+/** `{}` for an account with no password and no passkey (the server checks the sign-in is recent). */
+export function startLinking(provider: string, proof: Reauth | Record<string, never>): Promise<{ url: string }> {
+  return api.post(`/api/identities/link/${encodeURIComponent(provider)}`, proof);
+}
+
 export function fetchMfa(): Promise<MfaStatus> {
   return api.get('/api/mfa');
 }
