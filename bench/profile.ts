@@ -5,11 +5,12 @@
  * package and inclusive time of the hottest functions.
  *
  *   npx tsx bench/profile.ts            (env: VARIANT, DURATION, ENDPOINT, TOP, PROFILE_DB=postgres,
- *                                        PROFILE_ENTRY=dist: the compiled server `npm start` runs, after `npm run prebench`)
+ *                                        PROFILE_ENTRY=dist: the compiled server `npm start` runs, after `npm run prebench`;
+ *                                        PROFILE_ENTRY=<file>: another compiled entry, e.g. an older build)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startGatehouse } from './lib/gatehouse.js';
 import { startMailSink } from './lib/mail-sink.js';
 import { register } from './lib/client.js';
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
   const chosen = variant === undefined ? undefined : VARIANTS.find((v) => v.name === variant);
   if (variant !== undefined && chosen === undefined) throw new Error(`no variant ${variant}`);
   const variantLaunched = await variantLaunch(chosen ?? { name: 'baseline', patches: [] });
-  const launch = process.env.PROFILE_ENTRY === 'dist' ? { ...variantLaunched, compiledEntry: join(REPO, 'dist', 'server.js') } : variantLaunched;
+  const entry = process.env.PROFILE_ENTRY;
+  const compiledEntry = entry === 'dist' ? join(REPO, 'dist', 'server.js') : entry === undefined || entry === '' ? undefined : resolve(REPO, entry);
+  const launch = compiledEntry === undefined ? variantLaunched : { ...variantLaunched, compiledEntry, nodeArgs: ['--max-semi-space-size=1', ...variantLaunched.nodeArgs] };
   // PROFILE_DB=postgres: a fresh PostgreSQL database (see lib/pg.ts), at normal priority.
   const pgDb = process.env.PROFILE_DB === 'postgres' ? await createFreshDatabase() : undefined;
   if (pgDb !== undefined && 'skipped' in pgDb) throw new Error(pgDb.skipped);
