@@ -5,6 +5,7 @@
  * are measured by the same client in the same run. Every TOTP account is used once (a code is
  * accepted once per 30 s step). Prints one JSON line: {password, totp} as {rps, ok, failed}.
  */
+import { readFileSync } from 'node:fs';
 import { TOTP, Secret } from 'otpauth';
 
 interface Job {
@@ -70,7 +71,8 @@ async function runPass(job: Job, next: () => (() => Promise<boolean>) | undefine
 }
 
 async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+  // The job (thousands of accounts) comes in a file: as an argument it would exceed the kernel's 128 KiB per argument (E2BIG).
+  const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Job;
   let p = 0;
   let t = 0;
   const passwordNext = (): (() => Promise<boolean>) => {

@@ -4,17 +4,19 @@
  * bench/experiments/variants.ts), drives it from the load-generator core, then prints self time by
  * package and inclusive time of the hottest functions.
  *
- *   npx tsx bench/profile.ts            (env: VARIANT, DURATION, ENDPOINT, TOP, PROFILE_DB=postgres)
+ *   npx tsx bench/profile.ts            (env: VARIANT, DURATION, ENDPOINT, TOP, PROFILE_DB=postgres,
+ *                                        PROFILE_ENTRY=dist: the compiled server `npm start` runs, after `npm run prebench`;
+ *                                        PROFILE_ENTRY=<file>: another compiled entry, e.g. an older build)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startGatehouse } from './lib/gatehouse.js';
 import { startMailSink } from './lib/mail-sink.js';
 import { register } from './lib/client.js';
 import { analyze, type Profile } from './lib/cpuprofile.js';
 import { createFreshDatabase } from './lib/pg.js';
-import { useNiceness } from './lib/procs.js';
+import { REPO, useNiceness } from './lib/procs.js';
 import { assertAllOk, runOne } from './lib/measure.js';
 import { variantLaunch } from './experiments/materialize.js';
 import { VARIANTS } from './experiments/variants.js';
@@ -27,7 +29,10 @@ async function main(): Promise<void> {
   const sink = await startMailSink();
   const chosen = variant === undefined ? undefined : VARIANTS.find((v) => v.name === variant);
   if (variant !== undefined && chosen === undefined) throw new Error(`no variant ${variant}`);
-  const launch = await variantLaunch(chosen ?? { name: 'baseline', patches: [] });
+  const variantLaunched = await variantLaunch(chosen ?? { name: 'baseline', patches: [] });
+  const entry = process.env.PROFILE_ENTRY;
+  const compiledEntry = entry === 'dist' ? join(REPO, 'dist', 'server.js') : entry === undefined || entry === '' ? undefined : resolve(REPO, entry);
+  const launch = compiledEntry === undefined ? variantLaunched : { ...variantLaunched, compiledEntry, nodeArgs: ['--max-semi-space-size=1', ...variantLaunched.nodeArgs] };
   // PROFILE_DB=postgres: a fresh PostgreSQL database (see lib/pg.ts), at normal priority.
   const pgDb = process.env.PROFILE_DB === 'postgres' ? await createFreshDatabase() : undefined;
   if (pgDb !== undefined && 'skipped' in pgDb) throw new Error(pgDb.skipped);

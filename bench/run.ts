@@ -31,6 +31,12 @@ function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
+/** BENCH_PARTS=me,pg (any of me, auth, oidc, pg) runs only those parts, for quick iterations. */
+function wanted(part: 'me' | 'auth' | 'oidc' | 'pg'): boolean {
+  const parts = process.env.BENCH_PARTS;
+  return parts === undefined || parts === '' || parts.split(',').includes(part);
+}
+
 async function main(): Promise<void> {
   const settings = readSettings();
   const started = Date.now();
@@ -63,12 +69,12 @@ async function main(): Promise<void> {
     const base = await throughputPhase({ settings, tmp, sink, databaseUrl: sqliteUrl, statements, log });
     rows.push(...base.rows);
     try {
-      rows.push(...(await authPhases({ settings, tmp, sink, server: base.server, databaseUrl: sqliteUrl, probe: base.probe, log })));
+      if (wanted('auth')) rows.push(...(await authPhases({ settings, tmp, sink, server: base.server, databaseUrl: sqliteUrl, probe: base.probe, log })));
     } finally {
       await base.server.child.stop();
     }
-    await attempt(rows, 'OIDC, SQLite', () => oidcPhase({ settings, tmp, sink, databaseUrl: `sqlite:${join(tmp, 'oidc.db')}`, label: 'SQLite', log }));
-    const pgDb = await createFreshDatabase();
+    if (wanted('oidc')) await attempt(rows, 'OIDC, SQLite', () => oidcPhase({ settings, tmp, sink, databaseUrl: `sqlite:${join(tmp, 'oidc.db')}`, label: 'SQLite', log }));
+    const pgDb = wanted('pg') ? await createFreshDatabase() : { skipped: 'not in BENCH_PARTS' };
     if ('skipped' in pgDb) {
       log(`PostgreSQL rows skipped: ${pgDb.skipped}`);
       rows.push({ variant: `GET /api/auth/me, PostgreSQL: skipped (${pgDb.skipped})` });
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
       } finally {
         await pgDb.drop();
       }
-      const oidcDb = await createFreshDatabase();
+      const oidcDb = wanted('oidc') ? await createFreshDatabase() : { skipped: 'not in BENCH_PARTS' };
       if (!('skipped' in oidcDb)) {
         try {
           await attempt(rows, 'OIDC, PostgreSQL', () => oidcPhase({ settings, tmp, sink, databaseUrl: oidcDb.url, label: 'PostgreSQL', log }));

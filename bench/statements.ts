@@ -16,6 +16,7 @@ import { createMailer } from '../src/email/mailer.js';
 import { createMemoryCounterStore } from '../src/rate-limit/counters.js';
 import { createLogger } from '../src/logger.js';
 import { BENCH_PASSWORD } from './lib/client.js';
+import { benchSecret } from './lib/gatehouse.js';
 
 const REQUESTS = 500;
 
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
   const config = loadConfig(
     {
       NODE_ENV: 'production',
-      SESSION_SECRET: 'bench-statement-counter-secret-0123456789abcdef',
+      // The secret every bench server on this database uses (it seals the OIDC keys there).
+      SESSION_SECRET: benchSecret(url),
       DATABASE_URL: url,
       MAIL_TRANSPORT: 'resend',
       RESEND_API_KEY: 're_bench_not_a_real_key',

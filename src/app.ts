@@ -8,7 +8,7 @@ import type { Mailer } from './email/mailer.js';
 import type { CounterStore } from './rate-limit/counters.js';
 import type { Services } from './services.js';
 import { BODY_LIMIT, frameworkErrorHandler } from './http/hygiene.js';
-import { AccessLog } from './logger.js';
+import { AccessLog, lazyRequestLogger } from './logger.js';
 import { gatehouse } from './integration/plugin.js';
 
 export interface Dependencies {
@@ -44,6 +44,7 @@ export async function buildApp(config: Config, deps: Dependencies): Promise<Gate
     trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: false,
     logController: new AccessLog(deps.logger),
+    childLoggerFactory: lazyRequestLogger,
     // Requests arriving during shutdown are still served (with Connection: close) in our own format.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },

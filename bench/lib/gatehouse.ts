@@ -68,12 +68,18 @@ export function productionEnv(port: number, databaseUrl: string, mailUrl: string
   };
 }
 
+/**
+ * One secret per database: every server started on the same database (statement counting, then
+ * load) must open what the first sealed there (the OIDC signing keys).
+ */
+export function benchSecret(databaseUrl: string): string {
+  return createHash('sha256').update(`gatehouse-bench:${databaseUrl}`).digest('base64url');
+}
+
 /** `node --import tsx src/server.ts` on the server core, as `npm start` runs it (minus the npm wrapper). */
 export async function startGatehouse(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
-  // One secret per database: servers started one after another on the same database (statement
-  // counting, then load) must open what the first sealed there (the OIDC signing keys).
-  const secret = createHash('sha256').update(`gatehouse-bench:${options.databaseUrl}`).digest('base64url');
+  const secret = benchSecret(options.databaseUrl);
   const launch: Launch = {
     nodeArgs: [...defaultLaunch.nodeArgs, ...(options.nodeArgs ?? [])],
     ...(defaultLaunch.overrideDir === undefined ? {} : { overrideDir: defaultLaunch.overrideDir }),

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret } from 'otpauth';
 import { openDatabase } from '../../src/db/database.js';
@@ -56,7 +57,9 @@ export async function totpLoginRows(input: AuthInput, passwordHash: string, pass
   const totpAccounts = await seedTotpAccounts(input.databaseUrl, server.secret, passwordHash, count);
   log(`password login vs password + TOTP login, ${String(settings.loginConnections)} connections, ${String(rounds)} rounds`);
   const job = { url: server.url, password: BENCH_PASSWORD, connections: settings.loginConnections, durationSec: settings.durationSec, rounds, passwordAccounts, totpAccounts };
-  const result = await runJsonChild<{ password: Pass; totp: Pass }>(LOADER_CORE, ['--import', TSX, join(REPO, 'bench', 'mfa-login-load.ts'), JSON.stringify(job)]);
+  const jobFile = join(input.tmp, 'totp-login-job.json');
+  writeFileSync(jobFile, JSON.stringify(job));
+  const result = await runJsonChild<{ password: Pass; totp: Pass }>(LOADER_CORE, ['--import', TSX, join(REPO, 'bench', 'mfa-login-load.ts'), jobFile]);
   if (result.password.failed > 0 || result.totp.failed > 0) throw new Error(`logins failed: ${String(result.password.failed)} password, ${String(result.totp.failed)} TOTP`);
   const cost = result.password.rps / result.totp.rps;
   return [

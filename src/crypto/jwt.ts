@@ -196,3 +196,8 @@ function checkTimes(payload: JWTPayload, nowMs: number): VerifyOutcome {
 export function verifyToken(keys: TokenKeys, token: string, nowMs: number): Promise<VerifyOutcome> {
   return Promise.resolve(verifyWith(token, keys, nowMs));
 }
+
+/** verifyToken without the promise, for the per-request session check (HMAC here is synchronous). */
+export function verifyTokenNow(keys: TokenKeys, token: string, nowMs: number): VerifyOutcome {
+  return verifyWith(token, keys, nowMs);
+}

@@ -97,18 +97,27 @@ export function frameworkErrorHandler(https: boolean): (error: FastifyError, req
 export function installRequestChecks(app: TypedApp, s: Services): void {
   // Mounted under a prefix inside a host app, the API lives at `${prefix}/api/`.
   const api = `${app.prefix}/api/`;
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(api)) return;
+  // A callback hook, not an async one: a read passes through without a promise and a microtask.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith(api)) {
+      done();
+      return;
+    }
     void reply.header('cache-control', 'no-store');
-    if (!isMutating(request.method)) return;
-    // Cross-site writes: a browser always sends Origin on them; it must be our own.
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== s.config.publicOrigin) throw new AppError('csrf_failed');
-    const length = request.headers['content-length'];
-    const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
-    const type = request.headers['content-type'];
-    if (hasBody && (type === undefined || !/^application\/json\s*(;|$)/i.test(type))) throw new AppError('unsupported_media_type');
+    done(isMutating(request.method) ? writeRefusal(request, s.config.publicOrigin) : undefined);
   });
+}
+
+/** The checks every write under /api/ passes before anything else runs, or the error refusing it. */
+function writeRefusal(request: FastifyRequest, publicOrigin: string): AppError | undefined {
+  // Cross-site writes: a browser always sends Origin on them; it must be our own.
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== publicOrigin) return new AppError('csrf_failed');
+  const length = request.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+  const type = request.headers['content-type'];
+  if (hasBody && (type === undefined || !/^application\/json\s*(;|$)/i.test(type))) return new AppError('unsupported_media_type');
+  return undefined;
 }
 
 /** Our own words for each schema keyword: the validator's text is a library message and never echoed. */

@@ -55,13 +55,13 @@ export function mfaLoginRoutes(app: TypedApp, s: Services): void {
         throw e;
       }
       clearCeremonyCookie(reply, s.config, 'mfa');
-      const { user, authMethods } = done;
+      const { user, authMethods, endPending } = done;
       const party = { id: user.id, email: user.email };
       const at = s.clock.now();
       const provider = providerOf(authMethods);
       const events: EventInput[] = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at, ...(provider === undefined ? {} : { provider }) }];
       if (proof.kind === 'recovery_code') events.push({ type: 'recovery_code_used', userId: user.id, actor: party, target: party, meta, at });
-      await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events, authMethods });
+      await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events, authMethods, within: endPending });
       if (proof.kind === 'recovery_code') sendMfaNotice(s, user.email, 'recovery_code_used');
       return { user: toUserView(user) };
     },

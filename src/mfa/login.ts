@@ -7,6 +7,7 @@ import { clearLoginFailures } from '../account/auth-service.js';
 import { accountCeiling } from '../account/login-ceiling.js';
 import { parseAuthMethods, type AuthMethod } from '../session/sessions.js';
 import type { MfaPending } from '../db/schema.js';
+import type { Executor } from '../db/database.js';
 import { assertPasskey } from './passkey-auth.js';
 import { endPendingLogin, failPendingLogin, readPendingLogin } from './pending.js';
 import { consumeRecoveryCode } from './recovery-codes.js';
@@ -20,6 +21,8 @@ export type SecondFactorProof =
 export interface CompletedLogin {
   readonly user: UserWithOrg;
   readonly authMethods: readonly AuthMethod[];
+  /** Ends the pending login, inside the transaction that creates the session (startSession's `within`). */
+  readonly endPending: (trx: Executor) => Promise<void>;
 }
 
 /** The live pending login of a `gh_mfa` cookie and its (still enabled) user; 401/403 otherwise. */
@@ -64,12 +67,18 @@ export async function completeSecondFactor(s: Services, token: string | undefine
     await recordEvent(s.db.kysely, { type: 'mfa_failed', userId: user.id, actor: null, target: party, meta, at: now });
     throw new AppError('invalid_code', alive ? undefined : 'Too many wrong codes. Sign in again.');
   }
-  // Single use: of two requests racing with one gh_mfa, only one ends it and gets a session.
-  if (!(await endPendingLogin(s.db.kysely, pending.id, now))) throw new AppError('unauthenticated');
   await clearLoginFailures(s, user.email, meta);
   // The first step was the password, or an external provider's sign-in (recorded with the pending login).
   const first = parseAuthMethods(pending.first_method ?? 'password')[0] ?? 'password';
-  return { user, authMethods: [first, proof.kind] };
+  return {
+    user,
+    authMethods: [first, proof.kind],
+    // Single use: of two requests racing with one gh_mfa, only one ends it; the other's session rolls
+    // back. Ended in the session's own transaction: one commit for both instead of two.
+    endPending: async (trx) => {
+      if (!(await endPendingLogin(trx, pending.id, s.clock.now()))) throw new AppError('unauthenticated');
+    },
+  };
 }
 
 /** Passwordless: a discoverable passkey names its own account; failures are plain invalid credentials. */

@@ -4,7 +4,7 @@ import { safeEqual } from '../crypto/random.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../account/users.js';
 import { clearSessionCookies, cookieNames } from './cookies.js';
-import { readSessionToken } from './tokens.js';
+import { readSessionTokenNow } from './tokens.js';
 import { unauthenticatedError } from './end-reason.js';
 import { loadAuthRowPrepared, parseAuthMethods, touchSession, TOUCH_INTERVAL_MS, type AuthMethod, type AuthRow } from './sessions.js';
 
@@ -103,7 +103,7 @@ function mfaState(row: AuthRow, adminRequireMfa: boolean): MfaState {
 export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' | 'sessionKeys'>, input: CheckInput): Promise<SessionCheck> {
   if (input.sessionCookie === undefined || input.sessionCookie === '') return { ok: false, code: 'unauthenticated' };
   const now = s.clock.now();
-  const claims = await readSessionToken(s.sessionKeys, input.sessionCookie, now);
+  const claims = readSessionTokenNow(s.sessionKeys, input.sessionCookie, now);
   if (claims === null) return { ok: false, code: 'unauthenticated' };
   if (input.csrf !== null) {
     const { header, cookie } = input.csrf;

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
+import type { Executor } from '../db/database.js';
 import { recordEvents, type EventInput, type RequestMeta } from '../events/security-events.js';
 import { randomToken } from '../crypto/random.js';
 import { cookieNames, setSessionCookies } from './cookies.js';
@@ -23,6 +24,8 @@ export interface StartSessionInput {
   readonly authMethods?: readonly AuthMethod[];
   /** Security events of the action that starts this session, written in the same transaction. */
   readonly events?: readonly EventInput[];
+  /** More work committed with the session (e.g. ending a pending login); throwing rolls the session back. */
+  readonly within?: (trx: Executor) => Promise<void>;
 }
 
 /**
@@ -44,11 +47,13 @@ export async function startSession(s: Services, reply: FastifyReply, input: Star
       ...(input.authMethods === undefined ? {} : { authMethods: input.authMethods }),
     },
     // One event per evicted session, then the action's own: one INSERT, committed with the session.
-    (trx, { evicted }) =>
-      recordEvents(trx, [
+    async (trx, { evicted }) => {
+      await input.within?.(trx);
+      await recordEvents(trx, [
         ...evicted.map((): EventInput => ({ type: 'session_evicted', userId: input.user.id, actor: null, target: input.user, meta: input.meta, at: now })),
         ...(input.events ?? []),
-      ]),
+      ]);
+    },
   );
   const csrf = randomToken(24);
   const token = await issueSessionToken(

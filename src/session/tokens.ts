@@ -1,4 +1,4 @@
-import { signToken, verifyToken, type TokenKeys } from '../crypto/jwt.js';
+import { signToken, verifyTokenNow, type TokenKeys } from '../crypto/jwt.js';
 
 /**
  * Verified session tokens remembered per process (about 0.5 KiB each): more than the active
@@ -26,9 +26,14 @@ export async function issueSessionToken(
 }
 
 /** Returns the claims of a genuine, unexpired session token, or null for anything else. */
-export async function readSessionToken(keys: TokenKeys, token: string, nowMs: number): Promise<SessionClaims | null> {
+export function readSessionToken(keys: TokenKeys, token: string, nowMs: number): Promise<SessionClaims | null> {
+  return Promise.resolve(readSessionTokenNow(keys, token, nowMs));
+}
+
+/** readSessionToken without the promise: the per-request check awaits only its SQL statement. */
+export function readSessionTokenNow(keys: TokenKeys, token: string, nowMs: number): SessionClaims | null {
   if (token.length > 4096) return null;
-  const outcome = await verifyToken(keys, token, nowMs);
+  const outcome = verifyTokenNow(keys, token, nowMs);
   if (!outcome.ok) return null;
   const { sid, csrf, sub } = outcome.payload;
   // A token without its `csrf` binding would let a cookie alone authorize writes: refuse it.

@@ -110,7 +110,31 @@ describe('access log', () => {
       expect(access[0]).toMatchObject({ method: 'GET', url: '/api/auth/me?…', statusCode: 200, ip: '127.0.0.1' });
       expect(typeof access[0]?.responseTime).toBe('number');
       expect(typeof access[0]?.reqId).toBe('string');
+      // Written by hand (src/logger.ts AccessLog), it is still exactly the line pino writes: same keys, same order.
+      expect(Object.keys(access[0] ?? {})).toEqual(['level', 'time', 'pid', 'hostname', 'reqId', 'method', 'url', 'ip', 'statusCode', 'responseTime', 'msg']);
+      expect(access[0]).toMatchObject({ level: 30 });
       expect(t.logs.join('')).not.toContain('do-not-log-me');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('writes no access line below LOG_LEVEL=info, and one valid JSON line per request otherwise', async () => {
+    const quiet = await buildTestApp({ env: { LOG_LEVEL: 'warn' } });
+    try {
+      quiet.logs.length = 0;
+      expect((await quiet.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      expect(quiet.logs.join('')).not.toContain('request completed');
+    } finally {
+      await quiet.close();
+    }
+    const t = await buildTestApp({ env: { LOG_LEVEL: 'info' } });
+    try {
+      t.logs.length = 0;
+      expect((await t.app.inject({ method: 'GET', url: '/api/"quoted"\\path' })).statusCode).toBe(404);
+      const lines = t.logs.flatMap((chunk) => chunk.split('\n')).filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      // (the injector percent-encodes the quotes; the line must still be one valid JSON object)
+      expect(lines.filter((l) => l.msg === 'request completed')).toEqual([expect.objectContaining({ url: '/api/%22quoted%22/path', statusCode: 404 })]);
     } finally {
       await t.close();
     }
