@@ -108,12 +108,15 @@ describeWithChromium('web UI: sign in with another provider (real server, real o
     await page.getByRole('button', { name: 'Link Acme SSO' }).click();
     // Linking re-authenticates: a wrong password stays on the page, the right one goes to the provider.
     const confirm = page.locator('form').filter({ has: page.getByRole('heading', { name: 'Link Acme SSO' }) });
-    await confirm.getByLabel('Password').fill('not my password at all');
+    await confirm.getByLabel('Password', { exact: true }).fill('not my password at all');
     await confirm.getByRole('button', { name: 'Continue to Acme SSO' }).click();
-    await confirm.getByRole('alert').waitFor();
+    // The wrong password is said once, at the password field.
+    await confirm.getByText('That password is incorrect.').waitFor();
+    expect(await confirm.getByText('That password is incorrect.').count()).toBe(1);
+    expect(await confirm.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'profile-link-confirm');
     expect(addressOf(page)).toBe('/');
-    await confirm.getByLabel('Password').fill(PASSWORD);
+    await confirm.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await confirm.getByRole('button', { name: 'Continue to Acme SSO' }).click();
     await page.getByText('Acme SSO is now linked to your account.').waitFor();
     await page.getByRole('button', { name: 'Unlink Acme SSO' }).waitFor();
