@@ -94,9 +94,9 @@ export function authRoutes(app: TypedApp, s: Services): void {
 
   app.post('/api/auth/logout', { preHandler: requireAnySession }, async (request, reply) => {
     const auth = requireAuth(request);
-    await revokeSessionById(s.db.kysely, auth.sessionId, s.clock.now());
+    await revokeSessionById(s.db.kysely, auth.sessionId, s.clock.now(), 'signed_out');
     // Signing out while impersonating signs the admin out too: their own session has no cookie any more.
-    if (auth.impersonator !== null) await revokeSessionById(s.db.kysely, auth.impersonator.sessionId, s.clock.now());
+    if (auth.impersonator !== null) await revokeSessionById(s.db.kysely, auth.impersonator.sessionId, s.clock.now(), 'signed_out');
     const party = { id: auth.user.id, email: auth.user.email };
     await recordEvent(s.db.kysely, {
       type: 'logout',

@@ -179,6 +179,6 @@ export async function setPassword(s: Services, user: User, newPassword: string, 
   return s.db.kysely.transaction().execute(async (trx) => {
     await updateUser(trx, user.id, { password_hash: passwordHash, password_changed_at: now }, now);
     await trx.updateTable('email_tokens').set({ consumed_at: now }).where('user_id', '=', user.id).where('purpose', '=', 'reset_password').where('consumed_at', 'is', null).execute();
-    return revokeUserSessions(trx, user.id, null, now);
+    return revokeUserSessions(trx, user.id, null, now, 'password_changed');
   });
 }

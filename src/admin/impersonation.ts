@@ -44,7 +44,7 @@ export async function stopImpersonation(s: Services, reply: FastifyReply, auth: 
   const imp = auth.impersonator;
   if (imp === null) throw new AppError('conflict', 'You are not impersonating anyone.');
   const now = s.clock.now();
-  await revokeSessionById(s.db.kysely, auth.sessionId, now);
+  await revokeSessionById(s.db.kysely, auth.sessionId, now, 'impersonation_ended');
   const adminSession = await s.db.kysely
     .selectFrom('sessions')
     .select(['id', 'user_id', 'expires_at'])
@@ -71,7 +71,7 @@ export async function stopImpersonation(s: Services, reply: FastifyReply, auth: 
 export async function endImpersonationsOf(db: Executor, userId: string, now: number): Promise<void> {
   await db
     .updateTable('sessions')
-    .set({ revoked_at: now })
+    .set({ revoked_at: now, revoked_reason: 'impersonation_ended' })
     .where('user_id', '=', userId)
     .where('impersonator_id', 'is not', null)
     .where('revoked_at', 'is', null)

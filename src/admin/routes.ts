@@ -77,7 +77,7 @@ export function adminRoutes(app: TypedApp, s: Services): void {
       await s.db.kysely.transaction().execute(async (trx) => {
         if (disabled !== undefined && (disabled ? 1 : 0) !== target.disabled) {
           await updateUser(trx, target.id, { disabled: disabled ? 1 : 0 }, now);
-          if (disabled) await revokeUserSessions(trx, target.id, null, now);
+          if (disabled) await revokeUserSessions(trx, target.id, null, now, 'session_revoked');
           await recordEvent(trx, { type: disabled ? 'user_disabled' : 'user_enabled', userId: target.id, actor, target: subject, meta, at: now });
         }
         if (role !== undefined && role !== target.role) {

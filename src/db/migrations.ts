@@ -4,6 +4,7 @@ import { mfaMigration } from './migrations-mfa.js';
 import { oidcMigration } from './migrations-oidc.js';
 import { identitiesMigration } from './migrations-identities.js';
 import { eventProviderMigration } from './migrations-events.js';
+import { sessionEndReasonMigration } from './migrations-sessions.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the untyped schema they create */
 
@@ -136,7 +137,7 @@ function initial(dialect: Dialect): Migration {
 
 function provider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(dialect), '0002_mfa': mfaMigration(), '0003_oidc': oidcMigration(), '0004_identities': identitiesMigration(), '0005_event_provider': eventProviderMigration() }),
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(dialect), '0002_mfa': mfaMigration(), '0003_oidc': oidcMigration(), '0004_identities': identitiesMigration(), '0005_event_provider': eventProviderMigration(), '0006_session_end_reason': sessionEndReasonMigration() }),
   };
 }
 

@@ -38,6 +38,8 @@ export interface SessionsTable {
   last_active_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** Why it was revoked (a SessionEndReason); null while live, or for rows revoked before 0006. */
+  revoked_reason: string | null;
   ip: string | null;
   user_agent: string | null;
   impersonator_id: string | null;

@@ -14,7 +14,7 @@ export async function endGatehouseSession(s: Services, bridge: RequestBridge, ct
   const auth = await bridge.session(ctx.req);
   if (auth === null || auth.user.id !== accountId) return;
   const now = s.clock.now();
-  await revokeSessionById(s.db.kysely, auth.sessionId, now);
+  await revokeSessionById(s.db.kysely, auth.sessionId, now, 'signed_out');
   const party = { id: auth.user.id, email: auth.user.email };
   await recordEvent(s.db.kysely, { type: 'logout', userId: auth.user.id, actor: party, target: party, meta: { ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, at: now });
   const names = cookieNames(s.config);

@@ -32,20 +32,6 @@ export const SESSION_END_REASONS: readonly SessionEndReason[] = [
   'impersonation_ended',
 ];
 
-/** Revocations and the security event each is recorded with (same `at`, or a few ms later). */
-const REVOKING_EVENTS: Readonly<Record<string, SessionEndReason>> = {
-  session_evicted: 'session_evicted',
-  session_revoked: 'session_revoked',
-  user_disabled: 'session_revoked',
-  password_changed: 'password_changed',
-  password_reset: 'password_changed',
-  logout: 'signed_out',
-  impersonation_stopped: 'impersonation_ended',
-};
-
-/** How far from `revoked_at` a revocation's own event may be recorded (it is written right after). */
-const EVENT_WINDOW_MS = 5_000;
-
 export function endReasonMessage(reason: SessionEndReason, maxSessions: number): string {
   switch (reason) {
     case 'session_evicted':
@@ -81,7 +67,7 @@ export async function sessionEndReason(db: Executor, keys: TokenKeys, input: End
   if (claims === null) return null;
   const row = await db
     .selectFrom('sessions')
-    .select(['user_id', 'revoked_at', 'expires_at', 'last_active_at', 'impersonator_id'])
+    .select(['user_id', 'revoked_at', 'revoked_reason', 'expires_at', 'last_active_at', 'impersonator_id'])
     .where('id', '=', claims.sessionId)
     .executeTakeFirst();
   if (row?.user_id !== claims.userId) return null;
@@ -90,23 +76,9 @@ export async function sessionEndReason(db: Executor, keys: TokenKeys, input: End
     // Live itself, refused anyway: an impersonation whose administrator's session or powers are gone.
     return row.impersonator_id === null ? null : 'impersonation_ended';
   }
-  const revokedAt = row.revoked_at;
-  const events = await db
-    .selectFrom('security_events')
-    .select(['type', 'at'])
-    .where('user_id', '=', row.user_id)
-    .where('type', 'in', Object.keys(REVOKING_EVENTS))
-    .where('at', '>=', revokedAt - EVENT_WINDOW_MS)
-    .where('at', '<=', revokedAt + EVENT_WINDOW_MS)
-    .orderBy('seq', 'asc')
-    .limit(50)
-    .execute();
-  const closest = events.reduce<{ type: string; at: number } | null>(
-    (best, e) => (best === null || Math.abs(e.at - revokedAt) < Math.abs(best.at - revokedAt) ? e : best),
-    null,
-  );
-  if (closest === null) return row.impersonator_id === null ? 'session_revoked' : 'impersonation_ended';
-  return REVOKING_EVENTS[closest.type] ?? 'session_revoked';
+  // Written with the revocation itself (null only for rows revoked before migration 0006).
+  const stored = SESSION_END_REASONS.find((r) => r === row.revoked_reason);
+  return stored ?? (row.impersonator_id === null ? 'session_revoked' : 'impersonation_ended');
 }
 
 /** The 401 for a refused session: with `reason` when a session we issued has ended (failure path only). */

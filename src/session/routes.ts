@@ -40,7 +40,7 @@ export function sessionRoutes(app: TypedApp, s: Services): void {
   app.post('/api/sessions/revoke-others', { preHandler: requireAnySession }, async (request, reply) => {
     const auth = requireAuth(request);
     const now = s.clock.now();
-    const revoked = await revokeUserSessions(s.db.kysely, auth.user.id, auth.sessionId, now);
+    const revoked = await revokeUserSessions(s.db.kysely, auth.user.id, auth.sessionId, now, 'session_revoked');
     const party = { id: auth.user.id, email: auth.user.email };
     // One event per revoked session.
     for (let i = 0; i < revoked.length; i += 1) {

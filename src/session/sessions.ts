@@ -1,4 +1,5 @@
 import { lockUser, type Db, type Executor } from '../db/database.js';
+import type { SessionEndReason } from './end-reason.js';
 import type { CompiledQuery } from 'kysely';
 import type { Session } from '../db/schema.js';
 import type { OrgRole } from '../account/users.js';
@@ -55,7 +56,8 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
     if (input.replaceSessionId !== null) {
       await trx
         .updateTable('sessions')
-        .set({ revoked_at: input.now })
+        // The browser signs in again over its own session: that one is signed out.
+        .set({ revoked_at: input.now, revoked_reason: 'signed_out' })
         .where('id', '=', input.replaceSessionId)
         .where('revoked_at', 'is', null)
         .execute();
@@ -68,6 +70,7 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
       last_active_at: input.now,
       expires_at: input.now + (imp?.ttlMs ?? policy.ttlMs),
       revoked_at: null,
+      revoked_reason: null,
       ip: input.ip,
       user_agent: input.userAgent,
       impersonator_id: imp?.adminId ?? null,
@@ -102,7 +105,7 @@ async function evictBeyondCap(trx: Executor, policy: SessionPolicy, input: NewSe
     .execute();
   const evicted = active.filter((s) => s.id !== keepId).slice(policy.maxSessions - 1).map((s) => s.id);
   if (evicted.length > 0) {
-    await trx.updateTable('sessions').set({ revoked_at: input.now }).where('id', 'in', evicted).execute();
+    await trx.updateTable('sessions').set({ revoked_at: input.now, revoked_reason: 'session_evicted' }).where('id', 'in', evicted).execute();
   }
   return evicted;
 }
@@ -230,7 +233,7 @@ export async function listActiveSessions(db: Executor, userId: string, now: numb
 export async function revokeUserSession(db: Executor, userId: string, sessionId: string, now: number): Promise<boolean> {
   const r = await db
     .updateTable('sessions')
-    .set({ revoked_at: now })
+    .set({ revoked_at: now, revoked_reason: 'session_revoked' })
     .where('id', '=', sessionId)
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
@@ -238,16 +241,16 @@ export async function revokeUserSession(db: Executor, userId: string, sessionId:
   return Number(r.numUpdatedRows) > 0;
 }
 
-export async function revokeSessionById(db: Executor, sessionId: string, now: number): Promise<void> {
-  await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+export async function revokeSessionById(db: Executor, sessionId: string, now: number, reason: SessionEndReason): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: now, revoked_reason: reason }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
 }
 
 /** Revokes every live session of the user except `keepId` (null: all). Returns the revoked ids. */
-export async function revokeUserSessions(db: Executor, userId: string, keepId: string | null, now: number): Promise<string[]> {
+export async function revokeUserSessions(db: Executor, userId: string, keepId: string | null, now: number, reason: SessionEndReason): Promise<string[]> {
   let q = db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', now);
   if (keepId !== null) q = q.where('id', '!=', keepId);
   const ids = (await q.execute()).map((r) => r.id);
-  if (ids.length > 0) await db.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', ids).execute();
+  if (ids.length > 0) await db.updateTable('sessions').set({ revoked_at: now, revoked_reason: reason }).where('id', 'in', ids).execute();
   return ids;
 }
 

@@ -100,6 +100,22 @@ describe('401 unauthenticated says why a session ended (error.reason)', () => {
     expect((await c.get('/api/auth/me')).statusCode).toBe(200);
   });
 
+  it('the reason is stored with the revocation: two kinds at the same instant stay apart, with no security event to go by', async () => {
+    const { agent: a, email, id } = await newUser(t);
+    const aCookie = cookieOf(a);
+    t.clock.advance(1_000);
+    const b = await login(t, email, STRONG_PASSWORD);
+    const bCookie = cookieOf(b);
+    // No time passes from here on: the eviction of a and the password change that ends b share one instant.
+    const c = await login(t, email, STRONG_PASSWORD);
+    expect((await c.post('/api/auth/change-password', { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD })).statusCode).toBe(200);
+    await t.db.kysely.deleteFrom('security_events').where('user_id', '=', id).execute();
+    expectEnded(await meWith(t, aCookie), 'session_evicted');
+    expectEnded(await meWith(t, bCookie), 'password_changed');
+    const rows = await t.db.kysely.selectFrom('sessions').select(['revoked_reason']).where('user_id', '=', id).where('revoked_at', 'is not', null).execute();
+    expect(rows.map((r) => r.revoked_reason).sort()).toEqual(['password_changed', 'password_changed', 'session_evicted']);
+  });
+
   it('a copy of the cookie after this session signed out: signed_out', async () => {
     const { agent } = await newUser(t);
     const cookie = cookieOf(agent);
