@@ -693,6 +693,7 @@ export const GUARANTEES: readonly Guarantee[] = [
       `${REASON}evicted by the session cap: session_evicted, naming the limit`,
       `${REASON}signed out from the devices page of another device: session_revoked`,
       `${REASON}the password changed on another device: password_changed (and eviction a second earlier stays an eviction)`,
+      `${REASON}the reason is stored with the revocation: two kinds at the same instant stay apart, with no security event to go by`,
       'test/e2e/session-events.test.ts :: web UI: forced sign-outs, polling, event lists (real server, Chromium) > a session revoked from another device: the open page lands on sign-in saying so at the next poll, then stops polling',
     ],
   },
