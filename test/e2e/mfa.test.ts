@@ -79,8 +79,14 @@ describeWithChromium('web UI: authenticator app and recovery codes (real server,
     await screenshot(page, 'mfa-sign-in-code');
     await codeField.fill(enrolled.app.wrongCode());
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('alert').getByText('That code is not right.', { exact: false }).waitFor();
+    // A wrong code is said once, at the code field, and goes as soon as the field is edited.
+    await page.getByText('That code is not right.', { exact: false }).waitFor();
+    expect(await page.getByText('That code is not right.', { exact: false }).count()).toBe(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await codeField.getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'mfa-sign-in-wrong-code');
+    await codeField.fill('1');
+    expect(await page.getByText('That code is not right.', { exact: false }).count()).toBe(0);
     const code = await enrolled.app.code();
     await codeField.fill(`${code.slice(0, 3)} ${code.slice(3)}`);
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -113,7 +119,8 @@ describeWithChromium('web UI: authenticator app and recovery codes (real server,
     await page.getByRole('button', { name: 'Use a recovery code' }).click();
     await page.getByLabel('Recovery code').fill(enrolled.recoveryCodes[0]!);
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('alert').getByText('That recovery code is not valid or has already been used.').waitFor();
+    await page.getByText('That recovery code is not valid or has already been used.').waitFor();
+    expect(await page.getByLabel('Recovery code').getAttribute('aria-invalid')).toBe('true');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -33,7 +33,7 @@ function errorText(error: unknown, mode: Mode): string | null {
     return 'That code is not right. Check your authenticator app and enter the code it shows now.';
   }
   if (error instanceof ApiError && error.code === 'invalid_request' && mode !== 'passkey') {
-    return mode === 'recovery_code' ? 'A recovery code looks like abcd-efgh-jkmn-pqrs. Check it and try again.' : 'Enter the 6 digits your authenticator app shows.';
+    return mode === 'recovery_code' ? 'A recovery code looks like abcde-fghjk-mnpqr-stuvw-xyz23. Check it and try again.' : 'Enter the 6 digits your authenticator app shows.';
   }
   return describeError(error);
 }
@@ -76,6 +76,14 @@ export function SecondFactorStep(props: SecondFactorStepProps): ReactNode {
   }
 
   const message = errorText(action.error, mode);
+  // A wrong or malformed code is said once, at the code field (cleared as soon as it is edited); the
+  // banner is for the rest (too many attempts, an expired sign-in).
+  const atField = mode !== 'passkey' && action.error instanceof ApiError && (action.error.code === 'invalid_code' || action.error.code === 'invalid_request');
+  const fieldError = atField && message !== null ? message : undefined;
+  function editCode(value: string): void {
+    setCode(value);
+    if (action.error !== null) action.reset();
+  }
   return (
     <div className="stack">
       <h1>Two-step verification</h1>
@@ -97,11 +105,11 @@ export function SecondFactorStep(props: SecondFactorStepProps): ReactNode {
               : 'Enter one of the recovery codes you saved when you set up two-factor authentication. Each code works once.'}
           </p>
           {mode === 'totp' ? (
-            <Field key="totp" label="Authentication code" name="code" autoComplete="one-time-code" inputMode="numeric" code value={code} onChange={setCode} required maxLength={12} autoFocus />
+            <Field key="totp" label="Authentication code" name="code" autoComplete="one-time-code" inputMode="numeric" code value={code} onChange={editCode} required maxLength={12} autoFocus error={fieldError} />
           ) : (
-            <Field key="recovery" label="Recovery code" name="recoveryCode" autoComplete="off" code value={code} onChange={setCode} required maxLength={40} autoFocus hint="For example abcde-fghjk-mnpqr-stuvw-xyz23." />
+            <Field key="recovery" label="Recovery code" name="recoveryCode" autoComplete="off" code value={code} onChange={editCode} required maxLength={40} autoFocus hint="For example abcde-fghjk-mnpqr-stuvw-xyz23." error={fieldError} />
           )}
-          {message !== null && <Alert kind="error">{message}</Alert>}
+          {message !== null && fieldError === undefined && <Alert kind="error">{message}</Alert>}
           <SubmitButton busy={action.busy} busyLabel="Verifying…">
             Verify
           </SubmitButton>
