@@ -3,16 +3,17 @@ import { replaceUrlQuietly } from './router';
 
 /**
  * Email links carry a token in their query. The page reads it once and removes it from the address
- * bar so it does not linger in history, bookmarks or screenshots. Reset and verification tokens are
- * kept in memory only. The join token is also kept in this tab's sessionStorage: the join page sends
- * the visitor through sign-in or registration and must still know its invitation after a reload.
- * sessionStorage is per tab, dies with the tab, is emptied by sign-out's Clear-Site-Data, and is
- * cleared here once the invitation is used.
+ * bar so it does not linger in history, bookmarks or screenshots. The verification token is kept in
+ * memory only (the page uses it at once). The join and reset tokens are also kept in this tab's
+ * sessionStorage: the join page sends the visitor through sign-in or registration, and someone who
+ * reloads a half-filled reset form should not have to open the email again. sessionStorage is per
+ * tab, dies with the tab, is emptied by sign-out's Clear-Site-Data, and is cleared here once the
+ * token is used or found dead.
  */
 const pending = new Map<string, string>();
 
 /** Pages whose token survives a reload of the tab (see above). */
-const KEPT_ACROSS_RELOAD: ReadonlySet<string> = new Set(['/join']);
+const KEPT_ACROSS_RELOAD: ReadonlySet<string> = new Set(['/join', '/reset-password']);
 
 function storageKey(path: string): string {
   return `gatehouse:token:${path}`;

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { resetPassword } from '../api/endpoints';
 import { Link } from '../components/Link';
 import { ActionForm } from '../components/ActionForm';
@@ -112,6 +112,11 @@ export function ResetPasswordPage(): ReactNode {
   const token = useUrlToken();
   const { check, retry } = useTokenCheck(token, 'reset_password');
   const [diedOnUse, setDiedOnUse] = useState(false);
+  const dead = check.status === 'dead' || diedOnUse;
+  // A dead link is forgotten by the tab too (it is kept across reloads while it may still work).
+  useEffect(() => {
+    if (dead) forgetUrlToken('/reset-password');
+  }, [dead]);
 
   let body: ReactNode;
   if (token === null || check.status === 'no-token') {
@@ -123,7 +128,7 @@ export function ResetPasswordPage(): ReactNode {
         </div>
       </>
     );
-  } else if (check.status === 'dead' || diedOnUse) {
+  } else if (dead) {
     body = (
       <DeadLinkNotice>
         <RequestNewLink />
