@@ -75,6 +75,19 @@ function RegenerateForm(props: { readonly hasPasskeys: boolean; readonly onCodes
   );
 }
 
+/** One factor in the list: its name and state, a line about it, and (when something can be done) its button. */
+function FactorRow(props: { readonly title: ReactNode; readonly meta: ReactNode; readonly action: ReactNode }): ReactNode {
+  return (
+    <li className="row">
+      <div className="row-main">
+        <span className="row-title">{props.title}</span>
+        <span className="row-meta">{props.meta}</span>
+      </div>
+      {props.action !== null && <div className="row-side">{props.action}</div>}
+    </li>
+  );
+}
+
 function recoveryMeta(left: number): ReactNode {
   if (left === 0) return 'None left. Create new codes so you are not locked out if you lose your second factor.';
   return `${left} ${left === 1 ? 'code' : 'codes'} left. Each works once, when your app or passkey is not at hand.`;
@@ -103,43 +116,33 @@ export function TwoFactorSection(props: { readonly status: MfaStatus; readonly e
     >
       {notice !== null && <Alert kind="success">{notice}</Alert>}
       <ul className="list" aria-label="Second factors">
-        <li className="row">
-          <div className="row-main">
-            <span className="row-title">
-              Authenticator app {status.totp ? <Badge tone="good">On</Badge> : <Badge>Off</Badge>}
-            </span>
-            <span className="row-meta">{status.totp ? 'Sign-ins with your password ask for a 6-digit code from your app.' : 'Use an app on your phone that shows a new 6-digit code every 30 seconds.'}</span>
-          </div>
-          {idle && (
-            <div className="row-side">
-              {status.totp ? (
-                <button type="button" className="button small danger-outline" onClick={() => { setNotice(null); setMode('disable'); }}>
-                  Turn off
-                </button>
-              ) : (
-                <button type="button" className="button small primary" onClick={() => { setNotice(null); setMode('setup'); }}>
-                  Set up authenticator app
-                </button>
-              )}
-            </div>
-          )}
-        </li>
+        <FactorRow
+          title={<>Authenticator app {status.totp ? <Badge tone="good">On</Badge> : <Badge>Off</Badge>}</>}
+          meta={status.totp ? 'Sign-ins with your password ask for a 6-digit code from your app.' : 'Use an app on your phone that shows a new 6-digit code every 30 seconds.'}
+          action={
+            !idle ? null : status.totp ? (
+              <button type="button" className="button small danger-outline" onClick={() => { setNotice(null); setMode('disable'); }}>
+                Turn off
+              </button>
+            ) : (
+              <button type="button" className="button small primary" onClick={() => { setNotice(null); setMode('setup'); }}>
+                Set up authenticator app
+              </button>
+            )
+          }
+        />
         {hasFactor && (
-          <li className="row">
-            <div className="row-main">
-              <span className="row-title">
-                Recovery codes {status.recoveryCodesLeft === 0 && <Badge tone="warn">None left</Badge>}
-              </span>
-              <span className="row-meta">{recoveryMeta(status.recoveryCodesLeft)}</span>
-            </div>
-            {idle && (
-              <div className="row-side">
+          <FactorRow
+            title={<>Recovery codes {status.recoveryCodesLeft === 0 && <Badge tone="warn">None left</Badge>}</>}
+            meta={recoveryMeta(status.recoveryCodesLeft)}
+            action={
+              idle ? (
                 <button type="button" className="button small secondary" onClick={() => { setNotice(null); setMode('regenerate'); }}>
                   Create new codes
                 </button>
-              </div>
-            )}
-          </li>
+              ) : null
+            }
+          />
         )}
       </ul>
       {props.readOnly && <p className="muted">Two-factor settings cannot be changed while impersonating.</p>}
