@@ -4,18 +4,9 @@ import type { EmailPurpose } from './email-tokens.js';
 import { resolveEmailToken } from './flows.js';
 import { resolveInvitation } from '../org/invitations.js';
 import { findOrganization } from '../org/organizations.js';
+import type { TokenInspection } from './inspection.js';
 
-export type TokenInspection =
-  | { readonly purpose: 'verify_email'; readonly email: string; readonly expiresAt: string }
-  | { readonly purpose: 'reset_password'; readonly email: string; readonly expiresAt: string }
-  | {
-      readonly purpose: 'org_invite';
-      readonly organization: { readonly name: string };
-      readonly invitedBy: { readonly name: string | null; readonly email: string };
-      readonly email: string;
-      readonly role: 'admin' | 'member';
-      readonly expiresAt: string;
-    };
+export type { TokenInspection } from './inspection.js';
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

@@ -113,14 +113,4 @@ export type LoginResult = { readonly user: User; readonly mfaRequired?: undefine
 export type TokenPurpose = 'verify_email' | 'reset_password' | 'org_invite';
 
 /** POST /api/auth/tokens/inspect: what an email link's page needs before it shows a form. */
-export type TokenInspection =
-  | { readonly purpose: 'verify_email'; readonly email: string; readonly expiresAt: string }
-  | { readonly purpose: 'reset_password'; readonly email: string; readonly expiresAt: string }
-  | {
-      readonly purpose: 'org_invite';
-      readonly organization: { readonly name: string };
-      readonly invitedBy: { readonly name: string | null; readonly email: string };
-      readonly email: string;
-      readonly role: 'admin' | 'member';
-      readonly expiresAt: string;
-    };
+export type { TokenInspection } from '../../../src/email/inspection';

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
-import { describeError } from '../lib/errors';
-import { Alert } from './ui';
+import { Alert, ErrorWithRetry } from './ui';
 
 /** The one message for an email link that can never work again, then the way forward. */
 export function DeadLinkNotice(props: { readonly children: ReactNode }): ReactNode {
@@ -14,14 +13,5 @@ export function DeadLinkNotice(props: { readonly children: ReactNode }): ReactNo
 
 /** The check of a link could not be made (network, rate limit): the link may be fine, so try again. */
 export function LinkCheckFailed(props: { readonly error: unknown; readonly onRetry: () => void }): ReactNode {
-  return (
-    <div className="stack">
-      <Alert kind="error">{describeError(props.error)}</Alert>
-      <div>
-        <button type="button" className="button secondary" onClick={props.onRetry}>
-          Try again
-        </button>
-      </div>
-    </div>
-  );
+  return <ErrorWithRetry error={props.error} onRetry={props.onRetry} />;
 }

@@ -49,19 +49,22 @@ export function AsyncView<T>(props: {
 }): ReactNode {
   const { resource } = props;
   if (resource.status === 'loading') return <Loading label={props.label} />;
-  if (resource.status === 'error') {
-    return (
-      <div className="stack">
-        <Alert kind="error">{describeError(resource.error)}</Alert>
-        <div>
-          <button type="button" className="button secondary" onClick={props.onRetry}>
-            Try again
-          </button>
-        </div>
-      </div>
-    );
-  }
+  if (resource.status === 'error') return <ErrorWithRetry error={resource.error} onRetry={props.onRetry} />;
   return props.children(resource.data);
+}
+
+/** Something could not be loaded or checked (network, rate limit): say what, and offer to try again. */
+export function ErrorWithRetry(props: { readonly error: unknown; readonly onRetry: () => void }): ReactNode {
+  return (
+    <div className="stack">
+      <Alert kind="error">{describeError(props.error)}</Alert>
+      <div>
+        <button type="button" className="button secondary" onClick={props.onRetry}>
+          Try again
+        </button>
+      </div>
+    </div>
+  );
 }
 
 export function Section(props: { readonly title: string; readonly description?: ReactNode; readonly actions?: ReactNode; readonly children: ReactNode }): ReactNode {

@@ -29,6 +29,13 @@ function NewPasswordForm(props: { readonly token: string; readonly email: string
   const [confirm, setConfirm] = useState('');
   const [mismatch, setMismatch] = useState(false);
   const action = useAction();
+  /** Editing either field takes back "the two passwords are different". */
+  function clearingMismatch(set: (value: string) => void): (value: string) => void {
+    return (value) => {
+      set(value);
+      setMismatch(false);
+    };
+  }
 
   function submit(): void {
     // eslint-disable-next-line security/detect-possible-timing-attacks -- compares the two fields the user just typed, in their own browser; no secret is held here to leak
@@ -77,10 +84,7 @@ function NewPasswordForm(props: { readonly token: string; readonly email: string
           name="password"
           autoComplete="new-password"
           value={password}
-          onChange={(v) => {
-            setPassword(v);
-            setMismatch(false);
-          }}
+          onChange={clearingMismatch(setPassword)}
           required
           hint="At least 8 characters."
           strength={{ userInputs: [props.email] }}
@@ -92,10 +96,7 @@ function NewPasswordForm(props: { readonly token: string; readonly email: string
           name="confirm"
           autoComplete="new-password"
           value={confirm}
-          onChange={(v) => {
-            setConfirm(v);
-            setMismatch(false);
-          }}
+          onChange={clearingMismatch(setConfirm)}
           required
           error={mismatch ? 'The two passwords are different.' : undefined}
         />
