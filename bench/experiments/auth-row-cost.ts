@@ -13,7 +13,7 @@ import SQLite from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrations.js';
 import { newId, randomToken } from '../../src/crypto/random.js';
-import { loadAuthRowPrepared } from '../../src/session/sessions.js';
+import { authRowFromTuple, authRowStatement } from '../../src/session/auth-row.js';
 
 function cpuPerCall(name: string, call: () => unknown, n = 200_000): void {
   for (let i = 0; i < 5000; i++) call();
@@ -26,8 +26,8 @@ function cpuPerCall(name: string, call: () => unknown, n = 200_000): void {
 /** The auth row's SQL text, as the session check prepares it. */
 async function authRowSql(db: Db): Promise<string> {
   let text = '';
-  const spy: Db = { ...db, prepared: (name, build) => { text = build().sql; return db.prepared(name, build); } };
-  await loadAuthRowPrepared(spy, 'none');
+  const spy: Db = { ...db, prepared: (name, build, shape) => { text = build().sql; return db.prepared(name, build, shape); } };
+  await authRowStatement(spy).run(['none']);
   return text;
 }
 
@@ -47,9 +47,11 @@ try {
   const session = sqlite.prepare('select user_id, expires_at, revoked_at from sessions where id = ?');
   const user = sqlite.prepare('select id, email, name, role, disabled, email_verified, created_at from users where id = ?');
   const authRow = sqlite.prepare(text);
+  const authTuple = sqlite.prepare(text).raw(true);
   for (let round = 0; round < 2; round++) {
     cpuPerCall('two primary-key lookups (the minimal check)', () => [session.get(sessionId), user.get(userId)]);
-    cpuPerCall('the auth row (Gatehouse, one statement)', () => authRow.get(sessionId));
+    cpuPerCall('the auth row as an object (before session 5)', () => authRow.get(sessionId));
+    cpuPerCall('the auth row as a tuple + authRowFromTuple', () => authRowFromTuple(authTuple.get(sessionId) as unknown[]));
   }
   const plan = sqlite.prepare(`explain query plan ${text}`).all(sessionId) as { detail: string }[];
   process.stdout.write(`${plan.map((r) => `  ${r.detail}`).join('\n')}\n`);

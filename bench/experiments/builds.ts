@@ -27,8 +27,10 @@ targets.push({ name: 'minimal', pid: minimal.child.pid, url: minimal.meUrl, cook
 for (const arg of process.argv.slice(2)) {
   const [spec, ...envs] = arg.split('+');
   const [name, entry] = spec!.split('=');
-  const env = Object.fromEntries(envs.map((e) => e.split(':') as [string, string]));
-  const s = await startGatehouse({ databaseUrl: `sqlite:${join(tmp, `${name}.db`)}`, mailUrl: sink.url, cwd: tmp, launch: { compiledEntry: resolve(REPO, entry!) }, nodeArgs: ['--max-semi-space-size=1'], env });
+  const { NODE_ARGS: nodeArgs, ...env } = Object.fromEntries(envs.map((e) => e.split(':') as [string, string]));
+  // NODE_ARGS:<a,b> replaces the node flags `npm start` uses (e.g. "NODE_ARGS:--max-semi-space-size=16").
+  const flags = nodeArgs === undefined ? ['--max-semi-space-size=1'] : nodeArgs.split(',').filter((a) => a !== '');
+  const s = await startGatehouse({ databaseUrl: `sqlite:${join(tmp, `${name}.db`)}`, mailUrl: sink.url, cwd: tmp, launch: { compiledEntry: resolve(REPO, entry!) }, nodeArgs: flags, env });
   targets.push({ name: name!, pid: s.child.pid, url: `${s.url}${path}`, cookie: await register(s.url, 'ab@bench.invalid'), stop: () => s.child.stop() });
 }
 const res: Record<string, { us: number[]; rps: number[] }> = {};

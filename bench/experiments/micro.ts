@@ -32,7 +32,7 @@ async function child(): Promise<void> {
   const { issueSessionToken, readSessionToken } = await import('../../src/session/tokens.js');
   const { openDatabase } = await import('../../src/db/database.js');
   const { migrateToLatest } = await import('../../src/db/migrations.js');
-  const { loadAuthRowPrepared } = await import('../../src/session/sessions.js');
+  const { authRowStatement } = await import('../../src/session/auth-row.js');
   const { checkSession } = await import('../../src/session/authenticate.js');
   const { loadConfig } = await import('../../src/config.js');
   const { newId, randomToken } = await import('../../src/crypto/random.js');
@@ -60,8 +60,8 @@ async function child(): Promise<void> {
     await cpuPerOp('session token verify (readSessionToken), 10 in flight', 50_000, 10, async () => {
       if ((await readSessionToken(keys, token, Date.now())) === null) throw new Error('token refused');
     });
-    await cpuPerOp('session + user row (loadAuthRowPrepared), sequential', 50_000, 1, async () => {
-      if ((await loadAuthRowPrepared(db, sessionId)) === undefined) throw new Error('no row');
+    await cpuPerOp('session + user row (authRowStatement.run), sequential', 50_000, 1, async () => {
+      if ((await authRowStatement(db).run([sessionId])) === undefined) throw new Error('no row');
     });
     await cpuPerOp('whole check (checkSession), 10 in flight', 50_000, 10, async () => {
       const r = await checkSession(services, { sessionCookie: token, csrf: null });

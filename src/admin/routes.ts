@@ -1,11 +1,11 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
 import { Id, IdParam, PlainText, type TypedApp } from '../http/typed.js';
 import { metaOf } from '../http/request-meta.js';
 import { AppError } from '../errors.js';
 import { recordEvent, searchEvents } from '../events/security-events.js';
-import { requireAuth, sessionGuard, type AuthContext } from '../session/authenticate.js';
+import { requireAuth, sessionGuard, type AuthContext, type SessionHook } from '../session/authenticate.js';
 import { revokeUserSessions } from '../session/sessions.js';
 import { findUserWithOrg, toUserView, updateUser } from '../account/users.js';
 import { deleteUserAccount } from '../account/profile-service.js';
@@ -33,14 +33,29 @@ export function requireAdmin(request: FastifyRequest): AuthContext {
   return auth;
 }
 
+/**
+ * The preValidation hooks of every admin route: a live session, then the admin checks. As
+ * preValidation, who may call is settled before the input is looked at, so strangers and plain
+ * users learn nothing about these routes' schemas from 400s.
+ */
+export function adminOnlyHooks(s: Services): [SessionHook, SessionHook] {
+  return [
+    sessionGuard(s),
+    function adminCheck(request, _reply, done): void {
+      try {
+        requireAdmin(request);
+      } catch (e) {
+        done(e as Error);
+        return;
+      }
+      done();
+    },
+  ];
+}
+
 export function adminRoutes(app: TypedApp, s: Services): void {
-  const requireSession = sessionGuard(s);
-  // Runs as preValidation: who may call is settled before the input is looked at, so strangers and
-  // plain users learn nothing about these routes' schemas from 400s.
-  const adminOnly = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    await requireSession(request, reply);
-    requireAdmin(request);
-  };
+  const adminOnly = adminOnlyHooks(s);
+  const requireSession = adminOnly[0];
 
   app.get(
     '/api/admin/users',

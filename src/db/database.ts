@@ -15,27 +15,59 @@ export interface Db {
    * A SELECT compiled once (on first use, by `build`) and run by the driver's own prepared
    * statement, for the per-request hot path (SQLite: compiled once by better-sqlite3; PostgreSQL: a
    * named statement, parsed and planned once per connection). Kept per database under `name`.
-   * Resolves to the first row.
+   * Rows travel as arrays (no column names made per row) and `shape` turns the first one into R.
    */
-  prepared<R>(name: string, build: () => CompiledQuery<R>): PreparedSelect<R>;
+  prepared<R>(name: string, build: () => CompiledQuery, shape: RowShape<R>): PreparedSelect<R>;
   close(): Promise<void>;
 }
 
 export type Executor = Kysely<Database>;
 
-export type PreparedSelect<R> = (parameters: readonly unknown[]) => Promise<R | undefined>;
+/**
+ * How a prepared SELECT's row becomes an object: its column names in select order (checked against
+ * the statement when it is prepared) and a function from the array of values to the row.
+ */
+export interface RowShape<R> {
+  readonly columns: readonly string[];
+  fromTuple(values: readonly unknown[]): R;
+}
+
+/** `now` could not run the statement at once: use `run` (see PreparedSelect). */
+export const MUST_WAIT: unique symbol = Symbol('must wait');
+
+export interface PreparedSelect<R> {
+  /** The first row. */
+  run(parameters: readonly unknown[]): Promise<R | undefined>;
+  /**
+   * The first row without a promise when the driver can answer at once (SQLite outside a
+   * transaction), else MUST_WAIT. The hot path skips a promise and a microtask this way.
+   */
+  now(parameters: readonly unknown[]): R | undefined | typeof MUST_WAIT;
+}
 
 /** One prepared statement per name and database, built on first use. */
-function memoizeByName(prepare: <R>(name: string, query: CompiledQuery<R>) => PreparedSelect<R>): Db['prepared'] {
+function memoizeByName(prepare: <R>(name: string, query: CompiledQuery, shape: RowShape<R>) => PreparedSelect<R>): Db['prepared'] {
   const byName = new Map<string, PreparedSelect<unknown>>();
-  return <R>(name: string, build: () => CompiledQuery<R>): PreparedSelect<R> => {
+  return <R>(name: string, build: () => CompiledQuery, shape: RowShape<R>): PreparedSelect<R> => {
     let run = byName.get(name) as PreparedSelect<R> | undefined;
     if (run === undefined) {
-      run = prepare(name, build());
+      run = prepare(name, build(), shape);
       byName.set(name, run);
     }
     return run;
   };
+}
+
+/** A statement whose columns are not the shape's would fill every field from the wrong column. */
+function checkColumns(name: string, actual: readonly string[], shape: RowShape<unknown>): void {
+  if (actual.length !== shape.columns.length || actual.some((c, i) => c !== shape.columns[i])) {
+    throw new Error(`prepared statement ${name}: columns [${actual.join(', ')}] are not [${shape.columns.join(', ')}]`);
+  }
+}
+
+/** A row that came back as an object (through Kysely) as the shape's tuple. */
+function objectToTuple(row: Readonly<Record<string, unknown>>, shape: RowShape<unknown>): unknown[] {
+  return shape.columns.map((c) => row[c]);
 }
 
 /** Distinct SQL texts kept compiled; far more than the app has (an `in (…)` list adds one per length). */
@@ -83,14 +115,26 @@ function openSqlite(path: string): Db {
   return {
     kysely,
     dialect: 'sqlite',
-    prepared: memoizeByName(<R>(_name: string, query: CompiledQuery<R>): PreparedSelect<R> => {
-      // The same compiled statement Kysely uses for this SQL text (one parse and plan, not two).
-      const statement = database.prepare(query.sql);
-      return async (parameters) => {
+    prepared: memoizeByName(<R>(name: string, query: CompiledQuery, shape: RowShape<R>): PreparedSelect<R> => {
+      // Its own statement, not the one Kysely shares from the cache: raw mode returns arrays, so
+      // better-sqlite3 makes no column-name strings and no object per row.
+      const statement = sqlite.prepare(query.sql).raw(true);
+      checkColumns(name, statement.columns().map((c) => c.name), shape);
+      const now = (parameters: readonly unknown[]): R | undefined | typeof MUST_WAIT => {
         // Inside another request's open transaction (same single connection) a direct read would
-        // see its uncommitted writes: then queue behind it through Kysely like any other query.
-        if (sqlite.inTransaction) return (await kysely.executeQuery<R>({ ...query, parameters })).rows[0];
-        return statement.get(...parameters) as R | undefined;
+        // see its uncommitted writes: then it must queue behind it through Kysely.
+        if (sqlite.inTransaction) return MUST_WAIT;
+        const tuple = statement.get(...parameters) as unknown[] | undefined;
+        return tuple === undefined ? undefined : shape.fromTuple(tuple);
+      };
+      return {
+        now,
+        async run(parameters) {
+          const at = now(parameters);
+          if (at !== MUST_WAIT) return at;
+          const row = (await kysely.executeQuery<Record<string, unknown>>({ ...query, parameters })).rows[0];
+          return row === undefined ? undefined : shape.fromTuple(objectToTuple(row, shape));
+        },
       };
     }),
     close: () => kysely.destroy(),
@@ -114,10 +158,19 @@ function openPostgres(url: string): Db {
   return {
     kysely,
     dialect: 'postgres',
-    prepared: memoizeByName(<R>(name: string, query: CompiledQuery<R>): PreparedSelect<R> => {
-      return async (parameters) => {
-        const result = await pool.query({ name, text: query.sql, values: [...parameters] });
-        return result.rows[0] as R | undefined;
+    prepared: memoizeByName(<R>(name: string, query: CompiledQuery, shape: RowShape<R>): PreparedSelect<R> => {
+      let checked = false;
+      return {
+        now: () => MUST_WAIT,
+        async run(parameters) {
+          const result = await pool.query<unknown[]>({ name, text: query.sql, values: [...parameters], rowMode: 'array' });
+          if (!checked) {
+            checkColumns(name, result.fields.map((f) => f.name), shape);
+            checked = true;
+          }
+          const tuple = result.rows[0];
+          return tuple === undefined ? undefined : shape.fromTuple(tuple);
+        },
       };
     }),
     close: () => kysely.destroy(),

@@ -1,10 +1,8 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
 import { IdParam, type TypedApp } from '../http/typed.js';
 import { AppError, invalidRequest } from '../errors.js';
-import { sessionGuard } from '../session/authenticate.js';
-import { requireAdmin } from '../admin/routes.js';
+import { adminOnlyHooks } from '../admin/routes.js';
 import { addClient, ClientInputError, listClients, removeClient } from './clients.js';
 
 const Uri = Type.String({ minLength: 1, maxLength: 2000 });
@@ -22,11 +20,7 @@ const NewClientBody = Type.Object(
 
 /** Site admins manage the provider's clients. A client secret appears once, in the 201 response. */
 export function oidcAdminRoutes(app: TypedApp, s: Services): void {
-  const requireSession = sessionGuard(s);
-  const adminOnly = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    await requireSession(request, reply);
-    requireAdmin(request);
-  };
+  const adminOnly = adminOnlyHooks(s);
 
   app.get('/api/admin/oidc-clients', { preValidation: adminOnly }, async () => ({ clients: await listClients(s.db) }));
 

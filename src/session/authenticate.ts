@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppError } from '../errors.js';
 import { safeEqual } from '../crypto/random.js';
 import type { Services } from '../services.js';
@@ -6,7 +6,9 @@ import type { AuthUser } from '../account/users.js';
 import { clearSessionCookies, cookieNames } from './cookies.js';
 import { readSessionTokenNow } from './tokens.js';
 import { unauthenticatedError } from './end-reason.js';
-import { loadAuthRowPrepared, parseAuthMethods, touchSession, TOUCH_INTERVAL_MS, type AuthMethod, type AuthRow } from './sessions.js';
+import { MUST_WAIT } from '../db/database.js';
+import { parseAuthMethods, touchSession, TOUCH_INTERVAL_MS, type AuthMethod } from './sessions.js';
+import { authRowStatement, type AuthRow } from './auth-row.js';
 
 export interface AuthContext {
   readonly sessionId: string;
@@ -100,7 +102,12 @@ function mfaState(row: AuthRow, adminRequireMfa: boolean): MfaState {
   };
 }
 
-export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' | 'sessionKeys'>, input: CheckInput): Promise<SessionCheck> {
+/**
+ * The check, synchronous when it can be: on SQLite outside a transaction, with no `lastActiveAt` to
+ * write, the whole check runs without a promise (the hot path). Otherwise it returns a promise of
+ * the same result. The checks and their order are the same either way.
+ */
+export function checkSessionNow(s: Pick<Services, 'config' | 'db' | 'clock' | 'sessionKeys'>, input: CheckInput): SessionCheck | Promise<SessionCheck> {
   if (input.sessionCookie === undefined || input.sessionCookie === '') return { ok: false, code: 'unauthenticated' };
   const now = s.clock.now();
   const claims = readSessionTokenNow(s.sessionKeys, input.sessionCookie, now);
@@ -113,14 +120,28 @@ export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' |
       return { ok: false, code: 'csrf_failed' };
     }
   }
-  const row = await loadAuthRowPrepared(s.db, claims.sessionId);
+  const statement = authRowStatement(s.db);
+  const row = statement.now([claims.sessionId]);
+  if (row !== MUST_WAIT) return judgeRow(s, row, claims, now);
+  return statement.run([claims.sessionId]).then((loaded) => judgeRow(s, loaded, claims, now));
+}
+
+export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' | 'sessionKeys'>, input: CheckInput): Promise<SessionCheck> {
+  return checkSessionNow(s, input);
+}
+
+function judgeRow(
+  s: Pick<Services, 'config' | 'db' | 'clock'>,
+  row: AuthRow | undefined,
+  claims: { readonly userId: string; readonly csrf: string },
+  now: number,
+): SessionCheck | Promise<SessionCheck> {
   if (row?.user_id !== claims.userId) return { ok: false, code: 'unauthenticated' };
   if (row.disabled === 1) return { ok: false, code: 'account_inactive' };
   const idleMs = s.config.sessionIdleTtlMs;
   if (!sessionIsLive(row, now, idleMs) || !impersonatorIsLive(row, now, idleMs)) return { ok: false, code: 'unauthenticated' };
   const touched = now - row.last_active_at >= TOUCH_INTERVAL_MS;
-  if (touched) await touchSession(s.db.kysely, row.session_id, now);
-  return {
+  const result: SessionCheck = {
     ok: true,
     auth: {
       sessionId: row.session_id,
@@ -135,6 +156,8 @@ export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' |
       mfa: mfaState(row, s.config.adminRequireMfa),
     },
   };
+  // At most once a minute per session: the write is awaited, so an error still fails the request.
+  return touched ? touchSession(s.db.kysely, row.session_id, now).then(() => result) : result;
 }
 
 export function readCheckInput(s: Services, request: FastifyRequest, method: string): CheckInput {
@@ -154,22 +177,44 @@ export interface GuardOptions {
   readonly allowWithoutMfa?: boolean;
 }
 
-/** Fastify pre-handler for every authenticated route. */
-export function sessionGuard(s: Services, options: GuardOptions = {}): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export type SessionHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+
+/**
+ * Fastify hook (preHandler or preValidation) for every authenticated route. A callback hook, not an
+ * async one: when the check is synchronous, so is the hook (no promise, no microtask).
+ */
+export function sessionGuard(s: Services, options: GuardOptions = {}): SessionHook {
   const allowWithoutMfa = options.allowWithoutMfa === true;
-  return async function requireSession(request, reply): Promise<void> {
-    const input = readCheckInput(s, request, request.method);
-    const result = await checkSession(s, input);
+  function settle(request: FastifyRequest, reply: FastifyReply, input: CheckInput, result: SessionCheck, done: HookHandlerDoneFunction): void {
     if (result.ok) {
       request.auth = result.auth;
       // The organization's policy: signed in, but nowhere else until a second factor is set up.
-      if (!allowWithoutMfa && result.auth.mfa.orgRequires) throw new AppError('mfa_required', 'Your organization requires two-factor authentication. Set it up to continue.');
+      if (!allowWithoutMfa && result.auth.mfa.orgRequires) {
+        done(new AppError('mfa_required', 'Your organization requires two-factor authentication. Set it up to continue.'));
+        return;
+      }
+      done();
+      return;
+    }
+    if (result.code !== 'unauthenticated') {
+      done(new AppError(result.code));
       return;
     }
     // A dead session's cookies are useless: clear them so the browser stops sending them.
-    if (result.code !== 'unauthenticated') throw new AppError(result.code);
     clearSessionCookies(reply, s.config);
-    throw await unauthenticatedError(s, input.sessionCookie);
+    void unauthenticatedError(s, input.sessionCookie).then(done, done);
+  }
+  return function requireSession(request, reply, done): void {
+    const input = readCheckInput(s, request, request.method);
+    const result = checkSessionNow(s, input);
+    if (!(result instanceof Promise)) {
+      settle(request, reply, input, result, done);
+      return;
+    }
+    // As Fastify runs a promise-returning hook: continue from the promise's settlement.
+    void result.then((r) => {
+      settle(request, reply, input, r, done);
+    }, done);
   };
 }
 

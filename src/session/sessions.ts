@@ -1,8 +1,6 @@
 import { lockUser, type Db, type Executor } from '../db/database.js';
 import type { SessionEndReason } from './end-reason.js';
-import type { CompiledQuery } from 'kysely';
 import type { Session } from '../db/schema.js';
-import type { OrgRole } from '../account/users.js';
 import { randomToken } from '../crypto/random.js';
 
 /** `lastActiveAt` is written at most this often per session; idle expiry is accurate to it. */
@@ -108,104 +106,6 @@ async function evictBeyondCap(trx: Executor, policy: SessionPolicy, input: NewSe
     await trx.updateTable('sessions').set({ revoked_at: input.now, revoked_reason: 'session_evicted' }).where('id', 'in', evicted).execute();
   }
   return evicted;
-}
-
-/** Everything one authenticated request needs, loaded by a single SQL statement. */
-export interface AuthRow {
-  session_id: string;
-  user_id: string;
-  created_at: number;
-  last_active_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-  impersonator_id: string | null;
-  impersonator_session_id: string | null;
-  auth_methods: string;
-  email: string;
-  name: string;
-  role: 'user' | 'admin';
-  disabled: number;
-  email_verified: number;
-  user_created_at: number;
-  org_id: string | null;
-  org_name: string | null;
-  org_role: OrgRole | null;
-  org_require_mfa: number | null;
-  /** 1 when the user has a confirmed TOTP or a passkey. */
-  has_mfa: number;
-  imp_email: string | null;
-  imp_name: string | null;
-  imp_role: 'user' | 'admin' | null;
-  imp_disabled: number | null;
-  imp_session_revoked_at: number | null;
-  imp_session_expires_at: number | null;
-  imp_session_last_active_at: number | null;
-}
-
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- Kysely's builder type is the point: it keeps the selected columns typed
-function authRowQuery(db: Executor, sessionId: string) {
-  return db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .leftJoin('memberships as m', 'm.user_id', 'u.id')
-    .leftJoin('organizations as o', 'o.id', 'm.org_id')
-    .leftJoin('users as iu', 'iu.id', 's.impersonator_id')
-    .leftJoin('sessions as isess', 'isess.id', 's.impersonator_session_id')
-    .select([
-      's.id as session_id',
-      's.user_id',
-      's.created_at',
-      's.last_active_at',
-      's.expires_at',
-      's.revoked_at',
-      's.impersonator_id',
-      's.impersonator_session_id',
-      's.auth_methods',
-      'u.email',
-      'u.name',
-      'u.role',
-      'u.disabled',
-      'u.email_verified',
-      'u.created_at as user_created_at',
-      'o.id as org_id',
-      'o.name as org_name',
-      'm.role as org_role',
-      'o.require_mfa as org_require_mfa',
-      // Two indexed probes inside the same statement: the policy gate costs no extra round trip.
-      (eb) =>
-        eb
-          .case()
-          .when(
-            eb.or([
-              eb.exists(eb.selectFrom('mfa_totp as t').select('t.user_id').whereRef('t.user_id', '=', 'u.id').where('t.confirmed_at', 'is not', null)),
-              eb.exists(eb.selectFrom('passkeys as p').select('p.id').whereRef('p.user_id', '=', 'u.id')),
-            ]),
-          )
-          .then(1)
-          .else(0)
-          .end()
-          .as('has_mfa'),
-      'iu.email as imp_email',
-      'iu.name as imp_name',
-      'iu.role as imp_role',
-      'iu.disabled as imp_disabled',
-      'isess.revoked_at as imp_session_revoked_at',
-      'isess.expires_at as imp_session_expires_at',
-      'isess.last_active_at as imp_session_last_active_at',
-    ])
-    .where('s.id', '=', sessionId);
-}
-
-function compileAuthRow(db: Executor): CompiledQuery<AuthRow> {
-  const compiled = authRowQuery(db, '').compile();
-  // The statement is reused with only the session id swapped in.
-  if (compiled.parameters.length !== 1) throw new Error('auth row query: expected exactly one parameter');
-  return compiled;
-}
-
-/** The per-request lookup as a prepared statement, built once per database (only the id varies). */
-export async function loadAuthRowPrepared(db: Db, sessionId: string): Promise<AuthRow | undefined> {
-  return db.prepared('gatehouse_auth_row', () => compileAuthRow(db.kysely))([sessionId]);
 }
 
 export async function touchSession(db: Executor, sessionId: string, now: number): Promise<void> {
