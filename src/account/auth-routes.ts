@@ -16,6 +16,7 @@ import { findUserWithOrg, toUserView } from './users.js';
 import { rememberSignInAddress } from './login-ceiling.js';
 import { beginSecondFactor } from '../mfa/begin.js';
 import { resolveInvitation } from '../org/invitations.js';
+import { isoTime } from '../http/iso-time.js';
 
 function Nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
   return Type.Union([schema, Type.Null()]);
@@ -116,9 +117,9 @@ export function authRoutes(app: TypedApp, s: Services): void {
       user: toUserView(auth.user),
       session: {
         id: auth.sessionId,
-        createdAt: new Date(auth.session.createdAt).toISOString(),
-        lastActiveAt: new Date(auth.session.lastActiveAt).toISOString(),
-        expiresAt: new Date(auth.session.expiresAt).toISOString(),
+        createdAt: isoTime(auth.session.createdAt),
+        lastActiveAt: isoTime(auth.session.lastActiveAt),
+        expiresAt: isoTime(auth.session.expiresAt),
         authMethods: [...auth.authMethods],
       },
       impersonator: auth.impersonator === null ? null : { id: auth.impersonator.id, email: auth.impersonator.email, name: auth.impersonator.name },

@@ -2,6 +2,7 @@ import type { Nullable, SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { Database, MembershipsTable, NewUser, OrganizationsTable, User } from '../db/schema.js';
 import { factorColumns, toFactorCounts, type FactorCounts } from '../mfa/factors.js';
+import { isoTime } from '../http/iso-time.js';
 
 export type OrgRole = 'owner' | 'admin' | 'member';
 
@@ -33,7 +34,7 @@ export function toUserView(u: AuthUser): UserView {
     emailVerified: u.email_verified === 1,
     role: u.role,
     disabled: u.disabled === 1,
-    createdAt: new Date(u.created_at).toISOString(),
+    createdAt: isoTime(u.created_at),
     organization:
       u.org_id !== null && u.org_name !== null && u.org_role !== null
         ? { id: u.org_id, name: u.org_name, role: u.org_role }

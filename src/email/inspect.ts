@@ -5,12 +5,9 @@ import { resolveEmailToken } from './flows.js';
 import { resolveInvitation } from '../org/invitations.js';
 import { findOrganization } from '../org/organizations.js';
 import type { TokenInspection } from './inspection.js';
+import { isoTime } from '../http/iso-time.js';
 
 export type { TokenInspection } from './inspection.js';
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /**
  * What an email link's page needs to know before showing a form, read without using anything up.
@@ -23,7 +20,7 @@ export async function inspectEmailToken(s: Services, token: string, purpose: Ema
     const { row, user } = await resolveEmailToken(s, token, purpose);
     // A verification link names the address it confirms; a reset link the account it resets.
     const email = purpose === 'verify_email' ? row.email : user.email;
-    return { purpose, email, expiresAt: iso(row.expires_at) };
+    return { purpose, email, expiresAt: isoTime(row.expires_at) };
   }
   const invitation = await resolveInvitation(s, token);
   // Joining refuses an invitation whose organization is gone; so does the inspection.
@@ -40,6 +37,6 @@ export async function inspectEmailToken(s: Services, token: string, purpose: Ema
     invitedBy: inviter === undefined ? { name: null, email: invitation.invited_by_email } : { name: inviter.name, email: inviter.email },
     email: invitation.email,
     role: invitation.role,
-    expiresAt: iso(invitation.expires_at),
+    expiresAt: isoTime(invitation.expires_at),
   };
 }

@@ -19,19 +19,22 @@ export interface ConnectionDrain {
 
 export function trackConnections(server: Server): ConnectionDrain {
   const sockets = new Set<Socket>();
-  // The request currently on each connection, from its headers until its response is done.
-  const current = new WeakMap<Socket, IncomingMessage>();
+  // The latest response on each connection. Its request is in a handler while the request has fully
+  // arrived and the response is not finished. A later request on the same connection replaces it;
+  // one still arriving has not been emitted yet, so the finished response it replaces says "not
+  // handling", which is right. (One map write per request, no listener: this runs on every request.)
+  const latest = new WeakMap<Socket, ServerResponse>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const socket = request.socket;
-    current.set(socket, request);
-    response.once('close', () => {
-      if (current.get(socket) === request) current.delete(socket);
-    });
+    latest.set(request.socket, response);
   });
+  function handling(socket: Socket): boolean {
+    const response = latest.get(socket);
+    return response !== undefined && !response.writableFinished && response.req.complete;
+  }
   function close(keep: (socket: Socket) => boolean): number {
     let closed = 0;
     for (const socket of sockets) {
@@ -43,7 +46,7 @@ export function trackConnections(server: Server): ConnectionDrain {
   }
   return {
     // `complete`: the whole request (headers and any body) has arrived, so a handler has it.
-    closeAllButHandling: () => close((socket) => current.get(socket)?.complete === true),
+    closeAllButHandling: () => close(handling),
     closeAll: () => close(() => false),
   };
 }

@@ -109,6 +109,11 @@ describe('access log', () => {
       expect(lines.some((l) => l.msg === 'incoming request')).toBe(false);
       expect(access[0]).toMatchObject({ method: 'GET', url: '/api/auth/me?…', statusCode: 200, ip: '127.0.0.1' });
       expect(typeof access[0]?.responseTime).toBe('number');
+      // Milliseconds to the microsecond, written from integers (src/logger.ts millisText).
+      const written = /"responseTime":([0-9.]+),"msg":"request completed"/.exec(t.logs.join(''))?.[1] ?? '';
+      const [whole, fraction = '000'] = written.split('.');
+      expect(whole).toMatch(/^\d+$/);
+      expect(fraction).toMatch(/^\d{3}$/);
       expect(typeof access[0]?.reqId).toBe('string');
       // Written by hand (src/logger.ts AccessLog), it is still exactly the line pino writes: same keys, same order.
       expect(Object.keys(access[0] ?? {})).toEqual(['level', 'time', 'pid', 'hostname', 'reqId', 'method', 'url', 'ip', 'statusCode', 'responseTime', 'msg']);
