@@ -62,14 +62,6 @@ export function securityHeaders(https: boolean): Readonly<Record<string, string>
   });
 }
 
-export function installSecurityHeaders(app: TypedApp, s: Services): Promise<void> {
-  const headers = securityHeaders(s.config.https);
-  app.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(headers);
-    done();
-  });
-  return Promise.resolve();
-}
 
 /**
  * For Fastify's `frameworkErrors` option: bad URLs and over-long path parameters are answered by
@@ -94,16 +86,23 @@ export function frameworkErrorHandler(https: boolean): (error: FastifyError, req
   };
 }
 
+/**
+ * One callback hook (no promise, no microtask) before anything else: the security headers on every
+ * response, plus `Cache-Control: no-store` under /api/, from two objects computed once; and for a
+ * write under /api/, the Origin and content-type checks. (Two hooks cost a second dispatch per request.)
+ */
 export function installRequestChecks(app: TypedApp, s: Services): void {
   // Mounted under a prefix inside a host app, the API lives at `${prefix}/api/`.
   const api = `${app.prefix}/api/`;
-  // A callback hook, not an async one: a read passes through without a promise and a microtask.
+  const pageHeaders = securityHeaders(s.config.https);
+  const apiHeaders = Object.freeze({ ...pageHeaders, 'cache-control': 'no-store' });
   app.addHook('onRequest', (request, reply, done) => {
     if (!request.url.startsWith(api)) {
+      void reply.headers(pageHeaders);
       done();
       return;
     }
-    void reply.header('cache-control', 'no-store');
+    void reply.headers(apiHeaders);
     done(isMutating(request.method) ? writeRefusal(request, s.config.publicOrigin) : undefined);
   });
 }

@@ -5,7 +5,7 @@ import { ping } from '../db/database.js';
 import type { CounterStore } from '../rate-limit/counters.js';
 import type { Services } from '../services.js';
 import { errorBody } from '../errors.js';
-import { installBodyParsing, installErrorHandling, installRequestChecks, installSecurityHeaders } from '../http/hygiene.js';
+import { installBodyParsing, installErrorHandling, installRequestChecks } from '../http/hygiene.js';
 import type { TypedApp } from '../http/typed.js';
 import { authRoutes } from '../account/auth-routes.js';
 import { emailRoutes } from '../email/routes.js';
@@ -53,10 +53,10 @@ export async function gatehouseServiceScope(app: TypedApp, options: ServiceScope
   } catch {
     // The host already owns the not-found handler for this prefix: theirs stays; errors are still ours.
   }
-  await installSecurityHeaders(app, s);
+  // Security headers first, on every response; then, for writes, the Origin and JSON-only checks.
+  installRequestChecks(app, s);
   // A host that registered @fastify/cookie already parses cookies for us; registering it twice fails.
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
-  installRequestChecks(app, s);
   await installOpenApi(app);
 
   app.get('/healthz', () => ({ status: 'ok' }));

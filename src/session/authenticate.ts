@@ -4,7 +4,7 @@ import { safeEqual } from '../crypto/random.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../account/users.js';
 import { clearSessionCookies, cookieNames } from './cookies.js';
-import { readSessionTokenNow } from './tokens.js';
+import { readSessionTokenNow, type SessionClaims } from './tokens.js';
 import { unauthenticatedError } from './end-reason.js';
 import { MUST_WAIT } from '../db/database.js';
 import { parseAuthMethods, touchSession, TOUCH_INTERVAL_MS, type AuthMethod } from './sessions.js';
@@ -44,7 +44,13 @@ export function isMutating(method: string): boolean {
 
 export type SessionCheck =
   | { readonly ok: true; readonly auth: AuthContext }
-  | { readonly ok: false; readonly code: 'unauthenticated' | 'account_inactive' | 'csrf_failed' };
+  | {
+      readonly ok: false;
+      readonly code: 'unauthenticated' | 'account_inactive' | 'csrf_failed';
+      /** The token's claims when it verified (the session itself was refused), for the 401's reason. */
+      readonly claims?: SessionClaims;
+      readonly now?: number;
+    };
 
 function sessionIsLive(row: AuthRow, now: number, idleMs: number): boolean {
   return row.revoked_at === null && row.expires_at > now && row.last_active_at + idleMs > now;
@@ -133,13 +139,13 @@ export async function checkSession(s: Pick<Services, 'config' | 'db' | 'clock' |
 function judgeRow(
   s: Pick<Services, 'config' | 'db' | 'clock'>,
   row: AuthRow | undefined,
-  claims: { readonly userId: string; readonly csrf: string },
+  claims: SessionClaims,
   now: number,
 ): SessionCheck | Promise<SessionCheck> {
-  if (row?.user_id !== claims.userId) return { ok: false, code: 'unauthenticated' };
+  if (row?.user_id !== claims.userId) return { ok: false, code: 'unauthenticated', claims, now };
   if (row.disabled === 1) return { ok: false, code: 'account_inactive' };
   const idleMs = s.config.sessionIdleTtlMs;
-  if (!sessionIsLive(row, now, idleMs) || !impersonatorIsLive(row, now, idleMs)) return { ok: false, code: 'unauthenticated' };
+  if (!sessionIsLive(row, now, idleMs) || !impersonatorIsLive(row, now, idleMs)) return { ok: false, code: 'unauthenticated', claims, now };
   const touched = now - row.last_active_at >= TOUCH_INTERVAL_MS;
   const result: SessionCheck = {
     ok: true,
@@ -185,7 +191,7 @@ export type SessionHook = (request: FastifyRequest, reply: FastifyReply, done: H
  */
 export function sessionGuard(s: Services, options: GuardOptions = {}): SessionHook {
   const allowWithoutMfa = options.allowWithoutMfa === true;
-  function settle(request: FastifyRequest, reply: FastifyReply, input: CheckInput, result: SessionCheck, done: HookHandlerDoneFunction): void {
+  function settle(request: FastifyRequest, reply: FastifyReply, result: SessionCheck, done: HookHandlerDoneFunction): void {
     if (result.ok) {
       request.auth = result.auth;
       // The organization's policy: signed in, but nowhere else until a second factor is set up.
@@ -202,18 +208,18 @@ export function sessionGuard(s: Services, options: GuardOptions = {}): SessionHo
     }
     // A dead session's cookies are useless: clear them so the browser stops sending them.
     clearSessionCookies(reply, s.config);
-    void unauthenticatedError(s, input.sessionCookie).then(done, done);
+    // The reason comes from the claims this check already verified: the token is not read twice.
+    void unauthenticatedError(s, { claims: result.claims ?? null, now: result.now ?? s.clock.now() }).then(done, done);
   }
   return function requireSession(request, reply, done): void {
-    const input = readCheckInput(s, request, request.method);
-    const result = checkSessionNow(s, input);
+    const result = checkSessionNow(s, readCheckInput(s, request, request.method));
     if (!(result instanceof Promise)) {
-      settle(request, reply, input, result, done);
+      settle(request, reply, result, done);
       return;
     }
     // As Fastify runs a promise-returning hook: continue from the promise's settlement.
     void result.then((r) => {
-      settle(request, reply, input, r, done);
+      settle(request, reply, r, done);
     }, done);
   };
 }

@@ -1,8 +1,7 @@
 import type { Executor } from '../db/database.js';
-import type { TokenKeys } from '../crypto/jwt.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
-import { readSessionToken } from './tokens.js';
+import type { SessionClaims } from './tokens.js';
 
 /**
  * Why a session that really existed is no longer accepted, as `error.reason` of a 401
@@ -50,7 +49,8 @@ export function endReasonMessage(reason: SessionEndReason, maxSessions: number):
 }
 
 export interface EndReasonInput {
-  readonly sessionCookie: string | undefined;
+  /** The refused request's token claims, verified by the check that refused it; null if it did not verify. */
+  readonly claims: Pick<SessionClaims, 'sessionId' | 'userId'> | null;
   readonly now: number;
   readonly idleMs: number;
 }
@@ -61,9 +61,8 @@ export interface EndReasonInput {
  * or unknown token learns nothing. The reason tells the token's holder only what the account's
  * owner would see on the devices page; it never names who or where.
  */
-export async function sessionEndReason(db: Executor, keys: TokenKeys, input: EndReasonInput): Promise<SessionEndReason | null> {
-  if (input.sessionCookie === undefined || input.sessionCookie === '') return null;
-  const claims = await readSessionToken(keys, input.sessionCookie, input.now);
+export async function sessionEndReason(db: Executor, input: EndReasonInput): Promise<SessionEndReason | null> {
+  const claims = input.claims;
   if (claims === null) return null;
   const row = await db
     .selectFrom('sessions')
@@ -82,8 +81,8 @@ export async function sessionEndReason(db: Executor, keys: TokenKeys, input: End
 }
 
 /** The 401 for a refused session: with `reason` when a session we issued has ended (failure path only). */
-export async function unauthenticatedError(s: Pick<Services, 'config' | 'db' | 'clock' | 'sessionKeys'>, sessionCookie: string | undefined): Promise<AppError> {
-  const reason = await sessionEndReason(s.db.kysely, s.sessionKeys, { sessionCookie, now: s.clock.now(), idleMs: s.config.sessionIdleTtlMs });
+export async function unauthenticatedError(s: Pick<Services, 'config' | 'db'>, input: Pick<EndReasonInput, 'claims' | 'now'>): Promise<AppError> {
+  const reason = await sessionEndReason(s.db.kysely, { ...input, idleMs: s.config.sessionIdleTtlMs });
   if (reason === null) return new AppError('unauthenticated');
   return new AppError('unauthenticated', endReasonMessage(reason, s.config.maxSessions), { reason });
 }
