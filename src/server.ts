@@ -1,11 +1,11 @@
 import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { buildApp } from './app.js';
 import { closeDependencies, createDependencies } from './deps.js';
-import { pino } from 'pino';
 import { createLogger } from './logger.js';
 import { pruneSessions } from './session/sessions.js';
 import { trackConnections } from './http/drain.js';
 import { pruneOidc } from './oidc/prune.js';
+import { batchedStdout } from './log-batch.js';
 
 /** Longer than any request should take, shorter than a supervisor's usual stop timeout (30 s+). */
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -32,25 +32,9 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  // Log lines are written in batches (4 KiB, or at least once a second), not one write(2) per
-  // request; pino flushes what is left synchronously when the process exits, crash or not. If the
-  // reader of stdout stalls, at most LOG_BUFFER_MAX_BYTES wait in memory; later lines are dropped
-  // rather than growing the heap or blocking requests.
-  const logDestination = pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: LOG_BATCH_BYTES,
-    maxLength: LOG_BUFFER_MAX_BYTES,
-    periodicFlush: LOG_FLUSH_INTERVAL_MS,
-  });
-  function flushLogsNow(): void {
-    try {
-      logDestination.flushSync();
-    } catch {
-      // Not open yet or already closed: pino's exit hook writes what is left.
-    }
-  }
-  const logger = createLogger(config.logLevel, logDestination);
+  const logs = batchedStdout({ batchBytes: LOG_BATCH_BYTES, flushIntervalMs: LOG_FLUSH_INTERVAL_MS, maxBufferBytes: LOG_BUFFER_MAX_BYTES });
+  const flushLogsNow = logs.flushNow;
+  const logger = createLogger(config.logLevel, logs.stream);
   const deps = await createDependencies(config, logger);
   const { app } = await buildApp(config, deps);
   const connections = trackConnections(app.server);
