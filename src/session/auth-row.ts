@@ -126,7 +126,7 @@ export const AUTH_ROW_COLUMNS = [
   'imp_session_last_active_at',
 ] as const satisfies readonly (keyof AuthRow)[];
 
-/** One object literal of a fixed shape per request (test/core/auth-row-shape.test.ts pins the indices). */
+/** One object literal of a fixed shape per request (test/core/auth-row.test.ts pins the indices). */
 export function authRowFromTuple(t: readonly unknown[]): AuthRow {
   return {
     session_id: t[0] as string,
