@@ -31,15 +31,13 @@ export class LineBatch implements DestinationStream {
 
   /** Hands what is gathered to the destination and asks it to write it out (asynchronously). */
   drain(): void {
-    if (this.#pending === '') return;
-    this.#forward();
-    // With a callback, a destination already closed by shutdown reports instead of throwing.
-    this.#sink.flush(() => undefined);
+    if (this.#pending !== '') this.flush();
   }
 
   /** pino's `logger.flush(callback)`: forwards what is gathered, then the destination's own flush. */
   flush(callback?: (error?: Error) => void): void {
     this.#forward();
+    // Always with a callback: a destination already closed by shutdown reports instead of throwing.
     this.#sink.flush(callback ?? ((): undefined => undefined));
   }
 

@@ -1,5 +1,6 @@
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { pad3 } from './http/iso-time.js';
 
 /**
  * Secrets never reach a log line: cookies, CSRF values, authorization, set-cookie and every body
@@ -87,7 +88,7 @@ function millisText(ms: number): string {
   if (!Number.isSafeInteger(us) || us < 0) return String(ms);
   const fraction = us % 1000;
   const whole = String((us - fraction) / 1000);
-  return fraction === 0 ? whole : `${whole}.${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${String(fraction)}`;
+  return fraction === 0 ? whole : `${whole}.${pad3(fraction)}`;
 }
 
 /** JSON of a string field, or nothing when it is absent (as pino leaves undefined fields out). */

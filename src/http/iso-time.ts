@@ -1,4 +1,4 @@
-/** 0001-01-01 … 9999-12-31 in epoch ms: the range in which toISOString writes a 4-digit year. */
+/** 1970-01-01 … 9999-12-31 in epoch ms: the range isoTime writes itself (a 4-digit year, no sign). */
 const MIN_MS = 0;
 const MAX_MS = 253_402_300_799_999;
 const DAY_MS = 86_400_000;
@@ -7,7 +7,8 @@ function pad2(n: number): string {
   return n < 10 ? `0${String(n)}` : String(n);
 }
 
-function pad3(n: number): string {
+/** 0–999 as three digits. */
+export function pad3(n: number): string {
   return n < 10 ? `00${String(n)}` : n < 100 ? `0${String(n)}` : String(n);
 }
 
