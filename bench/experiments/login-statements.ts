@@ -1,0 +1,151 @@
+/**
+ * Every SQL statement behind a password login and behind a TOTP login (both steps), timed at the
+ * driver (better-sqlite3's run/get/all/iterate), in process, on a SQLite file in WAL mode as the
+ * server runs it, with fast hashing (the hash is not what this measures). Prints, per request, the
+ * statements, their µs, and how commits split into the plain WAL append and WAL checkpoints (the
+ * commits that take over a millisecond).
+ *
+ *   npx tsx bench/experiments/login-statements.ts [logins, default 300]
+ */
+import SQLite from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOTP, Secret } from 'otpauth';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrations.js';
+import { createArgon2Hasher, FAST_ARGON2 } from '../../src/account/hasher.js';
+import { createMailer } from '../../src/email/mailer.js';
+import { createMemoryCounterStore } from '../../src/rate-limit/counters.js';
+import { createLogger } from '../../src/logger.js';
+import { createSecretBox } from '../../src/mfa/secret-box.js';
+import { BENCH_PASSWORD } from '../lib/client.js';
+
+interface Timing {
+  n: number;
+  ns: bigint;
+}
+
+const stats = new Map<string, Timing>();
+const commits: number[] = [];
+const recording = { on: false };
+
+/** Wraps the driver's execution methods: every statement that reaches SQLite is timed. */
+function timeStatements(): void {
+  const probe = new SQLite(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
+  probe.close();
+  for (const method of ['run', 'get', 'all', 'iterate']) {
+    const original = proto[method] as (this: { source: string }, ...args: unknown[]) => unknown;
+    proto[method] = function timed(this: { source: string }, ...args: unknown[]): unknown {
+      const started = process.hrtime.bigint();
+      try {
+        return original.apply(this, args);
+      } finally {
+        if (recording.on) {
+          const ns = process.hrtime.bigint() - started;
+          if (this.source === 'commit') commits.push(Number(ns) / 1000);
+          const key = this.source.replace(/\s+/g, ' ').slice(0, 140);
+          const t = stats.get(key) ?? { n: 0, ns: 0n };
+          t.n += 1;
+          t.ns += ns;
+          stats.set(key, t);
+        }
+      }
+    };
+  }
+}
+
+function report(label: string, requests: number): string {
+  const rows = [...stats].sort((a, b) => Number(b[1].ns - a[1].ns));
+  const totalNs = rows.reduce((sum, [, t]) => sum + t.ns, 0n);
+  const count = rows.reduce((sum, [, t]) => sum + t.n, 0);
+  const lines = [`\n${label}: ${(count / requests).toFixed(1)} statements, ${(Number(totalNs) / requests / 1000).toFixed(1)} µs per request`];
+  for (const [sql, t] of rows) lines.push(`${(Number(t.ns) / requests / 1000).toFixed(1).padStart(8)} µs ${(t.n / requests).toFixed(2).padStart(5)}×  ${sql}`);
+  if (commits.length > 0) {
+    commits.sort((a, b) => a - b);
+    const slow = commits.filter((c) => c > 1000);
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+    lines.push(
+      `  commits: median ${(commits[Math.floor(commits.length / 2)] ?? 0).toFixed(0)} µs; ${String(slow.length)} over 1 ms (WAL checkpoints) ` +
+        `are ${((sum(slow) / sum(commits)) * 100).toFixed(0)}% of commit time, longest ${(commits.at(-1) ?? 0).toFixed(0)} µs`,
+    );
+  }
+  stats.clear();
+  commits.length = 0;
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const logins = Number(process.argv[2] ?? '300');
+  timeStatements();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-login-statements-'));
+  const url = `sqlite:${join(dir, 'bench.db')}`;
+  const secret = 'login-statements-bench-secret-0123456789';
+  const limits = { LOGIN_MAX_FAILURES: '1000000', REGISTER_MAX_PER_IP: '1000000' };
+  const env = { NODE_ENV: 'production', SESSION_SECRET: secret, DATABASE_URL: url, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_bench', PUBLIC_URL: 'http://localhost:3000', ...limits };
+  const config = loadConfig(env, { persistDevSecret: false });
+  const db = openDatabase(url);
+  await migrateToLatest(db);
+  const clock = { now: (): number => Date.now() };
+  const logger = createLogger('silent');
+  const transport = { kind: 'null', send: (): Promise<void> => Promise.resolve(), close: (): Promise<void> => Promise.resolve() };
+  const mailer = createMailer(transport, { db: db.kysely, clock, logger });
+  const { app } = await buildApp(config, { db, mailer, hasher: createArgon2Hasher(FAST_ARGON2), clock, counters: createMemoryCounterStore(), logger });
+  const box = createSecretBox(secret, undefined);
+  // Account 0 signs in with its password only; the others have a confirmed TOTP, each used once.
+  const accounts: { email: string; secret: string }[] = [];
+  for (let i = 0; i <= logins; i++) {
+    const email = `user-${String(i)}@bench.invalid`;
+    const r = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: BENCH_PASSWORD, name: 'Bench' } });
+    if (r.statusCode !== 201) throw new Error(`register: ${String(r.statusCode)}`);
+    const id = (JSON.parse(r.body) as { user: { id: string } }).user.id;
+    const totpSecret = new Secret({ size: 20 }).base32;
+    const now = Date.now();
+    if (i > 0) await db.kysely.insertInto('mfa_totp').values({ user_id: id, secret_sealed: box.seal(totpSecret, id), created_at: now, confirmed_at: now, last_step: null }).execute();
+    accounts.push({ email, secret: totpSecret });
+  }
+  await mailer.flush();
+  const [plain, ...withTotp] = accounts;
+  if (plain === undefined) throw new Error('no accounts');
+  async function login(email: string): Promise<Awaited<ReturnType<typeof app.inject>>> {
+    const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: BENCH_PASSWORD } });
+    if (r.statusCode !== 200) throw new Error(`login: ${String(r.statusCode)}`);
+    return r;
+  }
+  const out: string[] = [];
+  for (let i = 0; i < 50; i++) await login(plain.email);
+  recording.on = true;
+  for (let i = 0; i < logins; i++) await login(plain.email);
+  recording.on = false;
+  out.push(report('password login (POST /api/auth/login)', logins));
+  const pending: string[] = [];
+  recording.on = true;
+  for (const a of withTotp) {
+    const mfa = (await login(a.email)).cookies.find((c) => c.name === 'gh_mfa');
+    if (mfa === undefined) throw new Error('no gh_mfa cookie');
+    pending.push(`gh_mfa=${mfa.value}`);
+  }
+  recording.on = false;
+  out.push(report('TOTP login, step 1 (POST /api/auth/login)', logins));
+  recording.on = true;
+  for (const [i, a] of withTotp.entries()) {
+    const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(a.secret) }).generate();
+    const r = await app.inject({ method: 'POST', url: '/api/auth/login/mfa', payload: { code }, headers: { cookie: pending[i] ?? '' } });
+    if (r.statusCode !== 200) throw new Error(`login/mfa: ${String(r.statusCode)}`);
+  }
+  recording.on = false;
+  out.push(report('TOTP login, step 2 (POST /api/auth/login/mfa)', logins));
+  await app.close();
+  await mailer.close();
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
