@@ -7,21 +7,13 @@
  *
  *   npx tsx bench/experiments/login-statements.ts [logins, default 300]
  */
-import SQLite from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOTP, Secret } from 'otpauth';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrations.js';
-import { createArgon2Hasher, FAST_ARGON2 } from '../../src/account/hasher.js';
-import { createMailer } from '../../src/email/mailer.js';
-import { createMemoryCounterStore } from '../../src/rate-limit/counters.js';
-import { createLogger } from '../../src/logger.js';
 import { createSecretBox } from '../../src/mfa/secret-box.js';
 import { BENCH_PASSWORD } from '../lib/client.js';
+import { aroundSqliteStatements, inProcessApp } from '../lib/in-process.js';
 
 interface Timing {
   n: number;
@@ -45,28 +37,22 @@ function record(): () => void {
 
 /** Wraps the driver's execution methods: every statement that reaches SQLite is timed. */
 function timeStatements(): void {
-  const probe = new SQLite(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
-  probe.close();
-  for (const method of ['run', 'get', 'all', 'iterate']) {
-    const original = proto[method] as (this: { source: string }, ...args: unknown[]) => unknown;
-    proto[method] = function timed(this: { source: string }, ...args: unknown[]): unknown {
-      const started = process.hrtime.bigint();
-      try {
-        return original.apply(this, args);
-      } finally {
-        if (recording.on) {
-          const ns = process.hrtime.bigint() - started;
-          if (this.source === 'commit') commits.push(Number(ns) / 1000);
-          const key = this.source.replace(/\s+/g, ' ').slice(0, 140);
-          const t = stats.get(key) ?? { n: 0, ns: 0n };
-          t.n += 1;
-          t.ns += ns;
-          stats.set(key, t);
-        }
+  aroundSqliteStatements((sql, execute) => {
+    const started = process.hrtime.bigint();
+    try {
+      return execute();
+    } finally {
+      if (recording.on) {
+        const ns = process.hrtime.bigint() - started;
+        if (sql === 'commit') commits.push(Number(ns) / 1000);
+        const key = sql.replace(/\s+/g, ' ').slice(0, 140);
+        const t = stats.get(key) ?? { n: 0, ns: 0n };
+        t.n += 1;
+        t.ns += ns;
+        stats.set(key, t);
       }
-    };
-  }
+    }
+  });
 }
 
 function report(label: string, requests: number): string {
@@ -99,15 +85,7 @@ async function main(): Promise<void> {
   const url = `sqlite:${join(dir, 'bench.db')}`;
   const secret = 'login-statements-bench-secret-0123456789';
   const limits = { LOGIN_MAX_FAILURES: '1000000', REGISTER_MAX_PER_IP: '1000000' };
-  const env = { NODE_ENV: 'production', SESSION_SECRET: secret, DATABASE_URL: url, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_bench', PUBLIC_URL: 'http://localhost:3000', ...limits };
-  const config = loadConfig(env, { persistDevSecret: false });
-  const db = openDatabase(url);
-  await migrateToLatest(db);
-  const clock = { now: (): number => Date.now() };
-  const logger = createLogger('silent');
-  const transport = { kind: 'null', send: (): Promise<void> => Promise.resolve(), close: (): Promise<void> => Promise.resolve() };
-  const mailer = createMailer(transport, { db: db.kysely, clock, logger });
-  const { app } = await buildApp(config, { db, mailer, hasher: createArgon2Hasher(FAST_ARGON2), clock, counters: createMemoryCounterStore(), logger });
+  const { app, db, mailer, close } = await inProcessApp(url, secret, { now: (): number => Date.now() }, limits);
   const box = createSecretBox(secret, undefined);
   // Account 0 signs in with its password only; the others have a confirmed TOTP, each used once.
   const accounts: { email: string; secret: string }[] = [];
@@ -152,9 +130,7 @@ async function main(): Promise<void> {
   }
   stop();
   out.push(report('TOTP login, step 2 (POST /api/auth/login/mfa)', logins));
-  await app.close();
-  await mailer.close();
-  await db.close();
+  await close();
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${out.join('\n')}\n`);
 }
