@@ -3,6 +3,7 @@ import type { Executor } from '../db/database.js';
 import type { Database, MembershipsTable, NewUser, OrganizationsTable, User } from '../db/schema.js';
 import { factorColumns, toFactorCounts, type FactorCounts } from '../mfa/factors.js';
 import { isoTime } from '../http/iso-time.js';
+import { queryTemplate } from '../db/template.js';
 
 export type OrgRole = 'owner' | 'admin' | 'member';
 
@@ -59,8 +60,10 @@ function userWithOrgQuery(db: Executor): UserWithOrgQuery {
     .select(['organizations.id as org_id', 'organizations.name as org_name', 'memberships.role as org_role']);
 }
 
+const userWithOrgById = queryTemplate('userWithOrgById', ['id'], (db, p: { id: string }) => userWithOrgQuery(db).where('users.id', '=', p.id));
+
 export async function findUserWithOrg(db: Executor, userId: string): Promise<UserWithOrg | undefined> {
-  return userWithOrgQuery(db).where('users.id', '=', userId).executeTakeFirst();
+  return userWithOrgById.first(db, { id: userId });
 }
 
 export async function findUsersWithOrg(db: Executor, userIds: readonly string[]): Promise<UserWithOrg[]> {
@@ -69,8 +72,10 @@ export async function findUsersWithOrg(db: Executor, userIds: readonly string[])
 }
 
 /** The credential lookup of a login: the user, their organization and their second factors, in one statement. */
+const loginUserByEmail = queryTemplate('loginUserByEmail', ['email'], (db, p: { email: string }) => userWithOrgQuery(db).select(factorColumns()).where('users.email', '=', p.email));
+
 export async function findLoginUserByEmail(db: Executor, email: string): Promise<(UserWithOrg & { factors: FactorCounts }) | undefined> {
-  const row = await userWithOrgQuery(db).select(factorColumns()).where('users.email', '=', email).executeTakeFirst();
+  const row = await loginUserByEmail.first(db, { email });
   if (row === undefined) return undefined;
   const { f_totp, f_passkeys, f_codes, ...user } = row;
   return { ...user, factors: toFactorCounts({ f_totp, f_passkeys, f_codes }) };

@@ -1,6 +1,7 @@
 import type { Executor } from '../db/database.js';
 import type { SecurityEventRow } from '../db/schema.js';
 import { newId } from '../crypto/random.js';
+import { queryTemplate, type QueryTemplate } from '../db/template.js';
 import type { SecurityEventType } from './event-types.js';
 
 export type { SecurityEventType } from './event-types.js';
@@ -31,27 +32,62 @@ export async function recordEvent(db: Executor, e: EventInput): Promise<void> {
   await recordEvents(db, [e]);
 }
 
+const EVENT_COLUMNS = ['id', 'type', 'at', 'user_id', 'ip', 'user_agent', 'actor_id', 'actor_email', 'target_id', 'target_email', 'provider'] as const;
+type EventRow = Omit<SecurityEventRow, 'seq'>;
+
+/** Rows per INSERT at most: a login writes one or two (its evictions and its success). */
+const EVENTS_PER_INSERT = 8;
+
+function eventRow(e: EventInput): EventRow {
+  return {
+    id: newId(),
+    type: e.type,
+    at: e.at,
+    user_id: e.userId,
+    ip: e.meta.ip,
+    user_agent: e.meta.userAgent,
+    actor_id: e.actor?.id ?? null,
+    actor_email: e.actor?.email ?? null,
+    target_id: e.target?.id ?? null,
+    target_email: e.target?.email ?? null,
+    provider: e.provider ?? null,
+  };
+}
+
+type EventColumn = (typeof EVENT_COLUMNS)[number];
+
+/** Row r's value of column c among an INSERT template's parameters. */
+function eventKey(c: EventColumn, r: number): string {
+  return `${c}_${String(r)}`;
+}
+
+const insertEventsByRows = new Map<number, QueryTemplate<Readonly<Record<string, unknown>>, unknown>>();
+
+/** The INSERT of n rows, built once per row count (src/db/template.ts). */
+function insertEvents(n: number): QueryTemplate<Readonly<Record<string, unknown>>, unknown> {
+  let insert = insertEventsByRows.get(n);
+  if (insert === undefined) {
+    const rows = Array.from({ length: n }, (_, r) => r);
+    insert = queryTemplate(`insertEvents${String(n)}`, rows.flatMap((r) => EVENT_COLUMNS.map((c) => eventKey(c, r))), (db, p) =>
+      db.insertInto('security_events').values(rows.map((r) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, p[eventKey(c, r)]])) as EventRow)),
+    );
+    insertEventsByRows.set(n, insert);
+  }
+  return insert;
+}
+
 /** Several events in one INSERT (a login's evictions and its success are one write, in its transaction). */
 export async function recordEvents(db: Executor, events: readonly EventInput[]): Promise<void> {
-  if (events.length === 0) return;
-  await db
-    .insertInto('security_events')
-    .values(
-      events.map((e) => ({
-        id: newId(),
-        type: e.type,
-        at: e.at,
-        user_id: e.userId,
-        ip: e.meta.ip,
-        user_agent: e.meta.userAgent,
-        actor_id: e.actor?.id ?? null,
-        actor_email: e.actor?.email ?? null,
-        target_id: e.target?.id ?? null,
-        target_email: e.target?.email ?? null,
-        provider: e.provider ?? null,
-      })),
-    )
-    .execute();
+  for (let start = 0; start < events.length; start += EVENTS_PER_INSERT) {
+    const chunk = events.slice(start, start + EVENTS_PER_INSERT);
+    const values = Object.fromEntries(
+      chunk.flatMap((e, r) => {
+        const row = eventRow(e);
+        return EVENT_COLUMNS.map((c) => [eventKey(c, r), row[c]]);
+      }),
+    );
+    await insertEvents(chunk.length).changed(db, values);
+  }
 }
 
 export interface SecurityEventView {

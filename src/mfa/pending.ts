@@ -4,11 +4,20 @@ import type { MfaPending } from '../db/schema.js';
 import type { TokenKeys } from '../crypto/jwt.js';
 import { signToken, verifyToken } from '../crypto/jwt.js';
 import { randomToken } from '../crypto/random.js';
+import { queryTemplate } from '../db/template.js';
 
 /** A password login waits at most this long for its second factor (the contract: 5 minutes). */
 export const PENDING_TTL_MS = 5 * 60_000;
 /** Wrong codes that end a pending login for good. */
 export const PENDING_MAX_FAILURES = 5;
+
+// The statements of a second-factor login, built once (src/db/template.ts).
+const deleteExpired = queryTemplate('deleteExpiredPending', ['before'], (db, p: { before: number }) => db.deleteFrom('mfa_pending').where('expires_at', '<', p.before));
+const insertPending = queryTemplate('insertPending', ['id', 'user_id', 'created_at', 'expires_at', 'failures', 'ended_at', 'first_method'], (db, p: MfaPending) => db.insertInto('mfa_pending').values(p));
+const pendingById = queryTemplate('pendingById', ['id'], (db, p: { id: string }) => db.selectFrom('mfa_pending').selectAll().where('id', '=', p.id));
+const endLive = queryTemplate('endPending', ['id', 'now'], (db, p: { id: string; now: number }) =>
+  db.updateTable('mfa_pending').set({ ended_at: p.now }).where('id', '=', p.id).where('ended_at', 'is', null).where('expires_at', '>', p.now),
+);
 
 export interface PendingLogin {
   readonly id: string;
@@ -23,8 +32,8 @@ export interface PendingLogin {
  */
 export async function createPendingLogin(db: Executor, keys: TokenKeys, userId: string, now: number, firstMethod?: string): Promise<PendingLogin> {
   const id = randomToken();
-  await db.deleteFrom('mfa_pending').where('expires_at', '<', now - PENDING_TTL_MS).execute();
-  await db.insertInto('mfa_pending').values({ id, user_id: userId, created_at: now, expires_at: now + PENDING_TTL_MS, failures: 0, ended_at: null, ...(firstMethod === undefined ? {} : { first_method: firstMethod }) }).execute();
+  await deleteExpired.changed(db, { before: now - PENDING_TTL_MS });
+  await insertPending.changed(db, { id, user_id: userId, created_at: now, expires_at: now + PENDING_TTL_MS, failures: 0, ended_at: null, first_method: firstMethod ?? null });
   const token = await signToken(keys, { pid: id }, { subject: userId, issuedAtSec: Math.floor(now / 1000), expiresAtSec: Math.floor((now + PENDING_TTL_MS) / 1000) });
   return { id, userId, token };
 }
@@ -36,7 +45,7 @@ export async function readPendingLogin(db: Executor, keys: TokenKeys, token: str
   if (!outcome.ok) return null;
   const { pid, sub } = outcome.payload;
   if (typeof pid !== 'string' || typeof sub !== 'string') return null;
-  const row = await db.selectFrom('mfa_pending').selectAll().where('id', '=', pid).executeTakeFirst();
+  const row = await pendingById.first(db, { id: pid });
   if (row?.user_id !== sub || row.ended_at !== null || row.expires_at <= now) return null;
   return row;
 }
@@ -58,6 +67,5 @@ export async function failPendingLogin(db: Executor, id: string, now: number): P
 
 /** Ends the pending login; true only for the one request that ended a live one (single use). */
 export async function endPendingLogin(db: Executor, id: string, now: number): Promise<boolean> {
-  const r = await db.updateTable('mfa_pending').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await endLive.changed(db, { id, now })) === 1;
 }

@@ -1,6 +1,8 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Executor } from '../db/database.js';
-import type { MfaTotp } from '../db/schema.js';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Database, MfaTotp } from '../db/schema.js';
+import { queryTemplate } from '../db/template.js';
 import type { SecretBox } from './secret-box.js';
 
 /** RFC 6238 as the contract fixes it: SHA-1, 6 digits, 30 s steps, ±1 step of drift. */
@@ -29,8 +31,10 @@ export function matchingStep(secretBase32: string, code: string, nowMs: number):
   return delta === null ? null : Math.floor(nowMs / 1000 / PERIOD_SEC) + delta;
 }
 
+const totpOfUser = queryTemplate('totpOfUser', ['userId'], (db, p: { userId: string }) => db.selectFrom('mfa_totp').selectAll().where('user_id', '=', p.userId));
+
 export async function findTotp(db: Executor, userId: string): Promise<MfaTotp | undefined> {
-  return db.selectFrom('mfa_totp').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  return totpOfUser.first(db, { userId });
 }
 
 /** Replaces any pending (unconfirmed) setup with a new one. Never touches a confirmed one. */
@@ -40,6 +44,15 @@ export async function savePendingTotp(db: Executor, box: SecretBox, userId: stri
 }
 
 export type TotpCheck = 'ok' | 'wrong';
+
+/** The compare-and-set that makes a code single-use: only a step later than the last accepted one. */
+function stepIsNew(step: number): (eb: ExpressionBuilder<Database, 'mfa_totp'>) => Expression<SqlBool> {
+  return (eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]);
+}
+
+const advanceStep = queryTemplate('advanceTotpStep', ['userId', 'step'], (db, p: { userId: string; step: number }) =>
+  db.updateTable('mfa_totp').set({ last_step: p.step }).where('user_id', '=', p.userId).where(stepIsNew(p.step)),
+);
 
 /**
  * Checks a code against the user's TOTP (`confirmed`: the enabled one; otherwise the pending setup)
@@ -53,18 +66,26 @@ export async function checkTotpCode(db: Executor, box: SecretBox, userId: string
   if (opened === null) return 'wrong';
   const step = matchingStep(opened.plaintext, code, nowMs);
   if (step === null || (row.last_step !== null && step <= row.last_step)) return 'wrong';
-  const r = await db
-    .updateTable('mfa_totp')
-    .set({
-      last_step: step,
-      ...(which === 'pending' ? { confirmed_at: nowMs } : {}),
-      // Opened with the previous secret's key during a rotation: move it to the current key.
-      ...(opened.stale ? { secret_sealed: box.seal(opened.plaintext, userId) } : {}),
-    })
-    .where('user_id', '=', userId)
-    .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1 ? 'ok' : 'wrong';
+  // A sign-in's code (the common case) only moves the step; confirming a setup or resealing is rare.
+  const changed =
+    which === 'confirmed' && !opened.stale
+      ? await advanceStep.changed(db, { userId, step })
+      : Number(
+          (
+            await db
+              .updateTable('mfa_totp')
+              .set({
+                last_step: step,
+                ...(which === 'pending' ? { confirmed_at: nowMs } : {}),
+                // Opened with the previous secret's key during a rotation: move it to the current key.
+                ...(opened.stale ? { secret_sealed: box.seal(opened.plaintext, userId) } : {}),
+              })
+              .where('user_id', '=', userId)
+              .where(stepIsNew(step))
+              .executeTakeFirst()
+          ).numUpdatedRows,
+        );
+  return changed === 1 ? 'ok' : 'wrong';
 }
 
 export async function deleteTotp(db: Executor, userId: string): Promise<void> {

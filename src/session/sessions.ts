@@ -2,6 +2,7 @@ import { lockUser, type Db, type Executor } from '../db/database.js';
 import type { SessionEndReason } from './end-reason.js';
 import type { Session } from '../db/schema.js';
 import { randomToken } from '../crypto/random.js';
+import { queryTemplate } from '../db/template.js';
 
 /** `lastActiveAt` is written at most this often per session; idle expiry is accurate to it. */
 export const TOUCH_INTERVAL_MS = 60_000;
@@ -48,17 +49,36 @@ export interface CreatedSession {
 /** Runs inside createSession's transaction once the session is in and the cap enforced (e.g. its security events). */
 export type WithinSession = (trx: Executor, created: CreatedSession) => Promise<void>;
 
+const SESSION_COLUMNS = ['id', 'user_id', 'created_at', 'last_active_at', 'expires_at', 'revoked_at', 'revoked_reason', 'ip', 'user_agent', 'impersonator_id', 'impersonator_session_id', 'auth_methods'] as const;
+
+// The statements of a login, built once (src/db/template.ts).
+const insertSession = queryTemplate('insertSession', SESSION_COLUMNS, (db, p: Session) => db.insertInto('sessions').values(p));
+const revokeLive = queryTemplate('revokeLive', ['id', 'now', 'reason'], (db, p: { id: string; now: number; reason: SessionEndReason }) =>
+  db.updateTable('sessions').set({ revoked_at: p.now, revoked_reason: p.reason }).where('id', '=', p.id).where('revoked_at', 'is', null),
+);
+/** The user's live sessions that count toward the cap, most recently active first. */
+const liveUserSessions = queryTemplate('liveUserSessions', ['userId', 'now', 'activeSince'], (db, p: { userId: string; now: number; activeSince: number }) =>
+  db
+    .selectFrom('sessions')
+    .select('id')
+    .where('user_id', '=', p.userId)
+    .where('revoked_at', 'is', null)
+    .where('impersonator_id', 'is', null)
+    .where('expires_at', '>', p.now)
+    .where('last_active_at', '>', p.activeSince)
+    .orderBy('last_active_at', 'desc')
+    .orderBy('created_at', 'desc'),
+);
+const touch = queryTemplate('touchSession', ['id', 'now', 'touchedBefore'], (db, p: { id: string; now: number; touchedBefore: number }) =>
+  db.updateTable('sessions').set({ last_active_at: p.now }).where('id', '=', p.id).where('last_active_at', '<=', p.touchedBefore),
+);
+
 export async function createSession(db: Db, policy: SessionPolicy, input: NewSessionInput, within?: WithinSession): Promise<CreatedSession> {
   return db.kysely.transaction().execute(async (trx) => {
     await lockUser(trx, db.dialect, input.userId);
     if (input.replaceSessionId !== null) {
-      await trx
-        .updateTable('sessions')
-        // The browser signs in again over its own session: that one is signed out.
-        .set({ revoked_at: input.now, revoked_reason: 'signed_out' })
-        .where('id', '=', input.replaceSessionId)
-        .where('revoked_at', 'is', null)
-        .execute();
+      // The browser signs in again over its own session: that one is signed out.
+      await revokeLive.changed(trx, { id: input.replaceSessionId, now: input.now, reason: 'signed_out' });
     }
     const imp = input.impersonation;
     const session: Session = {
@@ -75,7 +95,7 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
       impersonator_session_id: imp?.adminSessionId ?? null,
       auth_methods: (input.authMethods ?? (imp === undefined ? ['password'] : ['impersonation'])).join(','),
     };
-    await trx.insertInto('sessions').values(session).execute();
+    await insertSession.changed(trx, session);
     // An impersonation session does not count toward the user's cap.
     const evicted = imp === undefined ? await evictBeyondCap(trx, policy, input, session.id) : [];
     const created = { session, evicted };
@@ -90,31 +110,15 @@ export async function createSession(db: Db, policy: SessionPolicy, input: NewSes
  * SQLite), so concurrent logins can never leave more than maxSessions alive.
  */
 async function evictBeyondCap(trx: Executor, policy: SessionPolicy, input: NewSessionInput, keepId: string): Promise<string[]> {
-  const active = await trx
-    .selectFrom('sessions')
-    .select('id')
-    .where('user_id', '=', input.userId)
-    .where('revoked_at', 'is', null)
-    .where('impersonator_id', 'is', null)
-    .where('expires_at', '>', input.now)
-    .where('last_active_at', '>', input.now - policy.idleMs)
-    .orderBy('last_active_at', 'desc')
-    .orderBy('created_at', 'desc')
-    .execute();
+  const active = await liveUserSessions.rows(trx, { userId: input.userId, now: input.now, activeSince: input.now - policy.idleMs });
   const evicted = active.filter((s) => s.id !== keepId).slice(policy.maxSessions - 1).map((s) => s.id);
-  if (evicted.length > 0) {
-    await trx.updateTable('sessions').set({ revoked_at: input.now, revoked_reason: 'session_evicted' }).where('id', 'in', evicted).execute();
-  }
+  // Usually one (the cap is reached one login at a time): one template instead of an `in` list per length.
+  for (const id of evicted) await revokeLive.changed(trx, { id, now: input.now, reason: 'session_evicted' });
   return evicted;
 }
 
 export async function touchSession(db: Executor, sessionId: string, now: number): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ last_active_at: now })
-    .where('id', '=', sessionId)
-    .where('last_active_at', '<=', now - TOUCH_INTERVAL_MS)
-    .execute();
+  await touch.changed(db, { id: sessionId, now, touchedBefore: now - TOUCH_INTERVAL_MS });
 }
 
 export async function listActiveSessions(db: Executor, userId: string, now: number, idleMs: number): Promise<Session[]> {
