@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { closeDependencies, createDependencies } from './deps.js';
 import { createLogger } from './logger.js';
 import { pruneSessions } from './session/sessions.js';
+import { prunePendingLogins } from './mfa/pending.js';
 import { trackConnections } from './http/drain.js';
 import { pruneOidc } from './oidc/prune.js';
 import { batchedStdout } from './log-batch.js';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const connections = trackConnections(app.server);
   const prune = setInterval(() => {
     pruneSessions(deps.db.kysely, deps.clock.now()).catch(() => undefined);
+    prunePendingLogins(deps.db.kysely, deps.clock.now()).catch(() => undefined);
     pruneOidc(deps.db, deps.clock.now()).catch(() => undefined);
   }, 10 * 60_000);
   prune.unref();

@@ -12,7 +12,6 @@ export const PENDING_TTL_MS = 5 * 60_000;
 export const PENDING_MAX_FAILURES = 5;
 
 // The statements of a second-factor login, built once (src/db/template.ts).
-const deleteExpired = queryTemplate('deleteExpiredPending', ['before'], (db, p: { before: number }) => db.deleteFrom('mfa_pending').where('expires_at', '<', p.before));
 const insertPending = queryTemplate('insertPending', ['id', 'user_id', 'created_at', 'expires_at', 'failures', 'ended_at', 'first_method'], (db, p: MfaPending) => db.insertInto('mfa_pending').values(p));
 const pendingById = queryTemplate('pendingById', ['id'], (db, p: { id: string }) => db.selectFrom('mfa_pending').selectAll().where('id', '=', p.id));
 const endLive = queryTemplate('endPending', ['id', 'now'], (db, p: { id: string; now: number }) =>
@@ -32,7 +31,6 @@ export interface PendingLogin {
  */
 export async function createPendingLogin(db: Executor, keys: TokenKeys, userId: string, now: number, firstMethod?: string): Promise<PendingLogin> {
   const id = randomToken();
-  await deleteExpired.changed(db, { before: now - PENDING_TTL_MS });
   await insertPending.changed(db, { id, user_id: userId, created_at: now, expires_at: now + PENDING_TTL_MS, failures: 0, ended_at: null, first_method: firstMethod ?? null });
   const token = await signToken(keys, { pid: id }, { subject: userId, issuedAtSec: Math.floor(now / 1000), expiresAtSec: Math.floor((now + PENDING_TTL_MS) / 1000) });
   return { id, userId, token };
@@ -48,6 +46,15 @@ export async function readPendingLogin(db: Executor, keys: TokenKeys, token: str
   const row = await pendingById.first(db, { id: pid });
   if (row?.user_id !== sub || row.ended_at !== null || row.expires_at <= now) return null;
   return row;
+}
+
+/**
+ * Deletes pending logins that expired more than PENDING_TTL_MS ago. The server's prune timer runs
+ * it for every user at once (an expired row is refused by readPendingLogin anyway), so logins do not pay for it.
+ */
+export async function prunePendingLogins(db: Executor, now: number): Promise<number> {
+  const r = await db.deleteFrom('mfa_pending').where('expires_at', '<', now - PENDING_TTL_MS).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /** Counts a wrong code; the PENDING_MAX_FAILURES-th ends the pending login. Returns whether it is still alive. */
