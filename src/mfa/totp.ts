@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Executor } from '../db/database.js';
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { Database, MfaTotp } from '../db/schema.js';
+import type { Expression, ExpressionBuilder, SqlBool, Updateable } from 'kysely';
+import type { Database, MfaTotp, MfaTotpTable } from '../db/schema.js';
 import { queryTemplate } from '../db/template.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -54,6 +54,17 @@ const advanceStep = queryTemplate('advanceTotpStep', ['userId', 'step'], (db, p:
   db.updateTable('mfa_totp').set({ last_step: p.step }).where('user_id', '=', p.userId).where(stepIsNew(p.step)),
 );
 
+/** The same compare-and-set, writing more with the step (a confirmed setup, a resealed secret). */
+async function advanceStepWith(db: Executor, userId: string, step: number, also: Pick<Updateable<MfaTotpTable>, 'confirmed_at' | 'secret_sealed'>): Promise<number> {
+  const r = await db
+    .updateTable('mfa_totp')
+    .set({ last_step: step, ...also })
+    .where('user_id', '=', userId)
+    .where(stepIsNew(step))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /**
  * Checks a code against the user's TOTP (`confirmed`: the enabled one; otherwise the pending setup)
  * and accepts it at most once: the accepted step is written with a compare-and-set, so the same
@@ -70,21 +81,11 @@ export async function checkTotpCode(db: Executor, box: SecretBox, userId: string
   const changed =
     which === 'confirmed' && !opened.stale
       ? await advanceStep.changed(db, { userId, step })
-      : Number(
-          (
-            await db
-              .updateTable('mfa_totp')
-              .set({
-                last_step: step,
-                ...(which === 'pending' ? { confirmed_at: nowMs } : {}),
-                // Opened with the previous secret's key during a rotation: move it to the current key.
-                ...(opened.stale ? { secret_sealed: box.seal(opened.plaintext, userId) } : {}),
-              })
-              .where('user_id', '=', userId)
-              .where(stepIsNew(step))
-              .executeTakeFirst()
-          ).numUpdatedRows,
-        );
+      : await advanceStepWith(db, userId, step, {
+          ...(which === 'pending' ? { confirmed_at: nowMs } : {}),
+          // Opened with the previous secret's key during a rotation: move it to the current key.
+          ...(opened.stale ? { secret_sealed: box.seal(opened.plaintext, userId) } : {}),
+        });
   return changed === 1 ? 'ok' : 'wrong';
 }
 
