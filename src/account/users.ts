@@ -71,9 +71,9 @@ export async function findUsersWithOrg(db: Executor, userIds: readonly string[])
   return userWithOrgQuery(db).where('users.id', 'in', userIds).execute();
 }
 
-/** The credential lookup of a login: the user, their organization and their second factors, in one statement. */
 const loginUserByEmail = queryTemplate('loginUserByEmail', ['email'], (db, p: { email: string }) => userWithOrgQuery(db).select(factorColumns()).where('users.email', '=', p.email));
 
+/** The credential lookup of a login: the user, their organization and their second factors, in one statement. */
 export async function findLoginUserByEmail(db: Executor, email: string): Promise<(UserWithOrg & { factors: FactorCounts }) | undefined> {
   const row = await loginUserByEmail.first(db, { email });
   if (row === undefined) return undefined;
