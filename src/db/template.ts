@@ -84,6 +84,9 @@ export function queryTemplate<P extends Params, O>(name: string, keys: readonly 
     const adapter = db.getExecutor().adapter;
     let compiled = byAdapter.get(adapter);
     if (compiled === undefined) {
+      // A key the caller has but the template lacks would be left out silently (an insert's forgotten column).
+      const unknown = Object.keys(p).filter((k) => !(keys as readonly string[]).includes(k));
+      if (unknown.length > 0) throw new Error(`query template ${name}: it is given ${unknown.join(', ')}, which is not one of its keys`);
       compiled = compileChecked(name, db, keys, build);
       byAdapter.set(adapter, compiled);
     }

@@ -58,8 +58,14 @@ describe('query templates', () => {
 
   it('refuses a key it does not declare, and an undefined value', async () => {
     const undeclared = queryTemplate('test.undeclared', ['id'], (db, p: { id: string; email: string }) => db.selectFrom('users').select('id').where('id', '=', p.id).where('email', '=', p.email));
-    await expect(undeclared.rows(t.db.kysely, { id: userId, email })).rejects.toThrow(/test\.undeclared: it reads "email"/);
+    // The build reads a key the list lacks (the caller gives only the declared one).
+    await expect(undeclared.rows(t.db.kysely, { id: userId } as { id: string; email: string })).rejects.toThrow(/test\.undeclared: it reads "email"/);
     await expect(byEmail.rows(t.db.kysely, { email: undefined as unknown as string })).rejects.toThrow(/test\.byEmail: email is undefined/);
+    // An insert whose key list forgot a column the caller has would leave that column out silently.
+    const forgetful = queryTemplate('test.forgetful', ['id', 'name'], (db, p: { id: string; name: string; email: string }) => db.updateTable('users').set({ name: p.name }).where('id', '=', p.id));
+    await expect(forgetful.changed(t.db.kysely, { id: userId, name: 'Never Written', email })).rejects.toThrow(/test\.forgetful: it is given email, which is not one of its keys/);
+    const row = await t.db.kysely.selectFrom('users').select('name').where('id', '=', userId).executeTakeFirstOrThrow();
+    expect(row.name).not.toBe('Never Written');
   });
 
   it('writes several security events in one statement, in order, beyond one template’s rows', async () => {
