@@ -46,22 +46,24 @@ export function mfaLoginRoutes(app: TypedApp, s: Services): void {
     async (request, reply) => {
       const proof = proofOf(request.body);
       const meta = metaOf(request);
-      let done;
+      const replaceSessionId = await presentedSessionId(s, request);
+      let user;
       try {
-        done = await completeSecondFactor(s, readCeremonyCookie(request, s.config, 'mfa'), proof, meta);
+        const done = await completeSecondFactor(s, readCeremonyCookie(request, s.config, 'mfa'), proof, meta);
+        user = done.user;
+        const party = { id: user.id, email: user.email };
+        const at = s.clock.now();
+        const provider = providerOf(done.authMethods);
+        const events: EventInput[] = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at, ...(provider === undefined ? {} : { provider }) }];
+        if (proof.kind === 'recovery_code') events.push({ type: 'recovery_code_used', userId: user.id, actor: party, target: party, meta, at });
+        await done.commit((within) => startSession(s, reply, { user: party, meta, replaceSessionId, events, authMethods: done.authMethods, within }));
       } catch (e) {
-        // A pending login that is gone stays gone: the browser may as well forget its cookie.
+        // A pending login that is gone stays gone: the browser may as well forget its cookie. After
+        // a wrong code it is kept, so the next try continues the same pending login.
         if (e instanceof AppError && e.code === 'unauthenticated') clearCeremonyCookie(reply, s.config, 'mfa');
         throw e;
       }
       clearCeremonyCookie(reply, s.config, 'mfa');
-      const { user, authMethods, endPending } = done;
-      const party = { id: user.id, email: user.email };
-      const at = s.clock.now();
-      const provider = providerOf(authMethods);
-      const events: EventInput[] = [{ type: 'login_succeeded', userId: user.id, actor: party, target: party, meta, at, ...(provider === undefined ? {} : { provider }) }];
-      if (proof.kind === 'recovery_code') events.push({ type: 'recovery_code_used', userId: user.id, actor: party, target: party, meta, at });
-      await startSession(s, reply, { user: party, meta, replaceSessionId: await presentedSessionId(s, request), events, authMethods, within: endPending });
       if (proof.kind === 'recovery_code') sendMfaNotice(s, user.email, 'recovery_code_used');
       return { user: toUserView(user) };
     },

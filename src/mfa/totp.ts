@@ -65,28 +65,52 @@ async function advanceStepWith(db: Executor, userId: string, step: number, also:
   return Number(r.numUpdatedRows);
 }
 
+/** A code that matched a step later than the last accepted one; not yet claimed (see claimTotpStep). */
+export interface TotpMatch {
+  readonly userId: string;
+  readonly step: number;
+  /** Set when the secret opened only with the previous key: the claim reseals it under the current one. */
+  readonly resealAs?: string;
+}
+
 /**
- * Checks a code against the user's TOTP (`confirmed`: the enabled one; otherwise the pending setup)
- * and accepts it at most once: the accepted step is written with a compare-and-set, so the same
- * code (or an older one) is refused afterwards, also when two requests race with it.
+ * Matches a code against the user's TOTP (`confirmed`: the enabled one; otherwise the pending setup)
+ * without accepting it: a code is accepted only by claimTotpStep's compare-and-set.
  */
-export async function checkTotpCode(db: Executor, box: SecretBox, userId: string, code: string, nowMs: number, which: 'confirmed' | 'pending'): Promise<TotpCheck> {
+export async function matchTotpCode(db: Executor, box: SecretBox, userId: string, code: string, nowMs: number, which: 'confirmed' | 'pending'): Promise<TotpMatch | null> {
   const row = await findTotp(db, userId);
-  if (row === undefined || (which === 'confirmed') !== (row.confirmed_at !== null)) return 'wrong';
+  if (row === undefined || (which === 'confirmed') !== (row.confirmed_at !== null)) return null;
   const opened = box.open(row.secret_sealed, userId);
-  if (opened === null) return 'wrong';
+  if (opened === null) return null;
   const step = matchingStep(opened.plaintext, code, nowMs);
-  if (step === null || (row.last_step !== null && step <= row.last_step)) return 'wrong';
+  if (step === null || (row.last_step !== null && step <= row.last_step)) return null;
+  // Opened with the previous secret's key during a rotation: the claim moves it to the current key.
+  return opened.stale ? { userId, step, resealAs: box.seal(opened.plaintext, userId) } : { userId, step };
+}
+
+/**
+ * Accepts a matched code at most once: the step is written with a compare-and-set, so the same code
+ * (or an older one) is refused afterwards, also when two requests race with it. A sign-in runs it
+ * inside the session's transaction, so the code is spent only by a sign-in that commits.
+ */
+export async function claimTotpStep(db: Executor, match: TotpMatch, confirmAt?: number): Promise<boolean> {
+  const { userId, step, resealAs } = match;
   // A sign-in's code (the common case) only moves the step; confirming a setup or resealing is rare.
   const changed =
-    which === 'confirmed' && !opened.stale
+    confirmAt === undefined && resealAs === undefined
       ? await advanceStep.changed(db, { userId, step })
       : await advanceStepWith(db, userId, step, {
-          ...(which === 'pending' ? { confirmed_at: nowMs } : {}),
-          // Opened with the previous secret's key during a rotation: move it to the current key.
-          ...(opened.stale ? { secret_sealed: box.seal(opened.plaintext, userId) } : {}),
+          ...(confirmAt === undefined ? {} : { confirmed_at: confirmAt }),
+          ...(resealAs === undefined ? {} : { secret_sealed: resealAs }),
         });
-  return changed === 1 ? 'ok' : 'wrong';
+  return changed === 1;
+}
+
+/** matchTotpCode then claimTotpStep, for the checks that are not a sign-in (confirming a setup, turning TOTP off). */
+export async function checkTotpCode(db: Executor, box: SecretBox, userId: string, code: string, nowMs: number, which: 'confirmed' | 'pending'): Promise<TotpCheck> {
+  const match = await matchTotpCode(db, box, userId, code, nowMs, which);
+  if (match === null) return 'wrong';
+  return (await claimTotpStep(db, match, which === 'pending' ? nowMs : undefined)) ? 'ok' : 'wrong';
 }
 
 export async function deleteTotp(db: Executor, userId: string): Promise<void> {
