@@ -96,7 +96,14 @@ export async function throughputPhase(input: ThroughputInput): Promise<Throughpu
   const servers: { child: { stop(): Promise<void> } }[] = [];
   const bare = await startBare(input.tmp);
   servers.push(bare);
-  const server = await startGatehouse({ databaseUrl: input.databaseUrl, mailUrl: input.sink.url, cwd: input.tmp });
+  let server: RunningServer;
+  try {
+    server = await startGatehouse({ databaseUrl: input.databaseUrl, mailUrl: input.sink.url, cwd: input.tmp });
+  } catch (e) {
+    // A server that fails to start (a broken build) must not leave the bare server running.
+    await bare.child.stop();
+    throw e;
+  }
   let kept = false;
   try {
     const sharedBare: ReferenceServer = await startSharedReference(input.tmp, 'bare.mjs');
