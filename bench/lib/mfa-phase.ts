@@ -22,7 +22,7 @@ interface Pass {
 }
 
 /** Accounts with the bench password and a confirmed TOTP, sealed with the server's own key. */
-async function seedTotpAccounts(databaseUrl: string, secret: string, passwordHash: string, count: number): Promise<{ email: string; secret: string }[]> {
+export async function seedTotpAccounts(databaseUrl: string, secret: string, passwordHash: string, count: number): Promise<{ email: string; secret: string }[]> {
   const db = openDatabase(databaseUrl);
   const box = createSecretBox(secret, undefined);
   const now = Date.now();
