@@ -9,7 +9,7 @@
  * main thread's own cost can be read (or profiled) without the hashing threads preempting it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hash, type Algorithm } from '@node-rs/argon2';
@@ -20,31 +20,12 @@ import { startMailSink } from '../lib/mail-sink.js';
 import { runOne, spec } from '../lib/measure.js';
 import { LOADER_CORE, REPO } from '../lib/procs.js';
 import { seedUsers } from '../lib/seed.js';
+import { threadCpuDelta, threadCpuMs } from '../lib/thread-cpu.js';
 import { readSettings } from '../lib/settings.js';
 
 // `Algorithm.Argon2id` is a const enum, which isolated modules cannot read at run time.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
 const ARGON2ID = 2 as Algorithm.Argon2id;
-const CLOCK_TICKS_MS = 10;
-
-/** CPU time (ms) of every thread of a process, by thread id. */
-function threadCpuMs(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICKS_MS);
-    } catch {
-      // The thread ended in between.
-    }
-  }
-  return out;
-}
-
-function delta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
-  return new Map([...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)]));
-}
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -67,13 +48,13 @@ async function main(): Promise<void> {
     if (process.env.MOVE_HASH === '1') {
       const before = threadCpuMs(pid);
       await runOne(pid, { ...login, warmupSec: 0, durationSec: 2 });
-      for (const [tid, ms] of delta(before, threadCpuMs(pid))) {
+      for (const [tid, ms] of threadCpuDelta(before, threadCpuMs(pid))) {
         if (tid !== String(pid) && ms > 500) execFileSync('taskset', ['-p', '-c', String(LOADER_CORE), tid]);
       }
     }
     const before = threadCpuMs(pid);
     const result = await runOne(pid, { ...login, warmupSec: 0 });
-    const used = delta(before, threadCpuMs(pid));
+    const used = threadCpuDelta(before, threadCpuMs(pid));
     const logins = result.rps * result.durationSec;
     process.stdout.write(`${result.rps.toFixed(1)} logins/s (${String(result.statuses[200] ?? 0)} × 200), CPU per login by thread:\n`);
     const rows = [...used].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);

@@ -8,7 +8,7 @@
  *   taskset -c 1 npx tsx bench/experiments/totp-threads.ts   (env: SEC per pass, ROUNDS, ENTRY, NODE_FLAGS)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hash, type Algorithm } from '@node-rs/argon2';
@@ -20,31 +20,13 @@ import { startMailSink } from '../lib/mail-sink.js';
 import { seedTotpAccounts } from '../lib/mfa-phase.js';
 import { LOADER_CORE, REPO } from '../lib/procs.js';
 import { seedUsers } from '../lib/seed.js';
+import { threadCpuDelta, threadCpuMs } from '../lib/thread-cpu.js';
 
 // `Algorithm.Argon2id` is a const enum, which isolated modules cannot read at run time.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
 const ARGON2ID = 2 as Algorithm.Argon2id;
 const CONNECTIONS = 4;
 const TOTP_LOGINS_PER_SECOND = 200;
-
-/** CPU time (ms) of every thread of a process, by thread id. */
-function threadCpuMs(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
-    } catch {
-      // The thread ended in between.
-    }
-  }
-  return out;
-}
-
-function delta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
-  return new Map([...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)]));
-}
 
 function cookieOf(res: Response, name: string): string | undefined {
   return res.headers
@@ -109,7 +91,7 @@ async function main(): Promise<void> {
           }
         }),
       );
-      const used = delta(before, threadCpuMs(pid));
+      const used = threadCpuDelta(before, threadCpuMs(pid));
       const main = used.get(String(pid)) ?? 0;
       const other = [...used].filter(([tid]) => tid !== String(pid)).reduce((sum, [, ms]) => sum + ms, 0);
       return { perSecond: logins / ((performance.now() - started) / 1000), mainUs: (main * 1000) / logins, otherUs: (other * 1000) / logins };
@@ -117,7 +99,7 @@ async function main(): Promise<void> {
     const before = threadCpuMs(pid);
     await pass(passwordLogin, 2);
     await pass(totpLogin, 2);
-    for (const [tid, ms] of delta(before, threadCpuMs(pid))) {
+    for (const [tid, ms] of threadCpuDelta(before, threadCpuMs(pid))) {
       if (tid !== String(pid) && ms > 300) execFileSync('taskset', ['-p', '-c', String(LOADER_CORE), tid], { stdio: 'ignore' });
     }
     for (let round = 1; round <= rounds; round++) {
