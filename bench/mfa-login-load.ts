@@ -7,7 +7,7 @@
  * totals of all passes of each kind.
  */
 import { readFileSync } from 'node:fs';
-import { TOTP, Secret } from 'otpauth';
+import { cookiePair, totpCodeNow } from './lib/client.js';
 
 interface Job {
   readonly url: string;
@@ -25,14 +25,6 @@ interface Pass {
   failed: number;
 }
 
-function cookieOf(res: Response, name: string): string | undefined {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    if (pair?.startsWith(`${name}=`) === true) return pair;
-  }
-  return undefined;
-}
-
 async function login(job: Job, email: string): Promise<Response> {
   return fetch(`${job.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: job.password }) });
 }
@@ -46,9 +38,9 @@ async function passwordLogin(job: Job, email: string): Promise<boolean> {
 async function totpLogin(job: Job, account: { email: string; secret: string }): Promise<boolean> {
   const first = await login(job, account.email);
   await first.arrayBuffer();
-  const pending = cookieOf(first, 'gh_mfa');
+  const pending = cookiePair(first, 'gh_mfa');
   if (first.status !== 200 || pending === undefined) return false;
-  const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(account.secret) }).generate();
+  const code = totpCodeNow(account.secret);
   const second = await fetch(`${job.url}/api/auth/login/mfa`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: pending }, body: JSON.stringify({ code }) });
   await second.arrayBuffer();
   return second.status === 200;

@@ -10,9 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOTP, Secret } from 'otpauth';
+import { Secret } from 'otpauth';
 import { createSecretBox } from '../../src/mfa/secret-box.js';
-import { BENCH_PASSWORD } from '../lib/client.js';
+import { BENCH_PASSWORD, totpCodeNow } from '../lib/client.js';
 import { aroundSqliteStatements, inProcessApp } from '../lib/in-process.js';
 
 interface Timing {
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   out.push(report('TOTP login, step 1 (POST /api/auth/login)', logins));
   stop = record();
   for (const [i, a] of withTotp.entries()) {
-    const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(a.secret) }).generate();
+    const code = totpCodeNow(a.secret);
     const r = await app.inject({ method: 'POST', url: '/api/auth/login/mfa', payload: { code }, headers: { cookie: pending[i] ?? '' } });
     if (r.statusCode !== 200) throw new Error(`login/mfa: ${String(r.statusCode)}`);
   }

@@ -8,7 +8,6 @@
  *
  *   npx tsx bench/experiments/pg-auth-row-cost.ts     (env: N executions per round, default 10000)
  */
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrations.js';
@@ -16,6 +15,7 @@ import { newId, randomToken } from '../../src/crypto/random.js';
 import { newUserRow } from '../../src/account/users.js';
 import { authRowStatement } from '../../src/session/auth-row.js';
 import { createFreshDatabase } from '../lib/pg.js';
+import { cpuSeconds } from '../lib/procs.js';
 
 const USERS = 400;
 const SESSIONS_PER_USER = 5;
@@ -48,13 +48,6 @@ function authRowSql(db: Db): string {
   };
   authRowStatement(capturing);
   return captured;
-}
-
-/** CPU time (ms, clock ticks of 10 ms) a process has used. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function main(): Promise<void> {
@@ -92,11 +85,11 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${String(round)}\n`);
       for (const [name, run] of variants) {
         for (let i = 0; i < 500; i++) await run(i);
-        const cpu = processCpuMs(backend);
+        const cpu = cpuSeconds(backend);
         const started = performance.now();
         for (let i = 0; i < n; i++) await run(i);
         const wallUs = ((performance.now() - started) * 1000) / n;
-        const cpuUs = ((processCpuMs(backend) - cpu) * 1000) / n;
+        const cpuUs = ((cpuSeconds(backend) - cpu) * 1e6) / n;
         process.stdout.write(`  ${name.padEnd(36)} PostgreSQL CPU ${cpuUs.toFixed(1).padStart(6)} µs   round trip ${wallUs.toFixed(1).padStart(6)} µs\n`);
       }
     }

@@ -12,9 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hash, type Algorithm } from '@node-rs/argon2';
-import { TOTP, Secret } from 'otpauth';
 import { OWASP_ARGON2 } from '../../src/account/hasher.js';
-import { BENCH_PASSWORD } from '../lib/client.js';
+import { BENCH_PASSWORD, cookiePair, totpCodeNow } from '../lib/client.js';
 import { setDefaultLaunch, startGatehouse } from '../lib/gatehouse.js';
 import { startMailSink } from '../lib/mail-sink.js';
 import { seedTotpAccounts } from '../lib/mfa-phase.js';
@@ -27,13 +26,6 @@ import { threadCpuDelta, threadCpuMs } from '../lib/thread-cpu.js';
 const ARGON2ID = 2 as Algorithm.Argon2id;
 const CONNECTIONS = 4;
 const TOTP_LOGINS_PER_SECOND = 200;
-
-function cookieOf(res: Response, name: string): string | undefined {
-  return res.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0] ?? '')
-    .find((pair) => pair.startsWith(`${name}=`));
-}
 
 interface Pass {
   readonly perSecond: number;
@@ -71,9 +63,9 @@ async function main(): Promise<void> {
       if (account === undefined) throw new Error('out of TOTP accounts');
       const first = await post('/api/auth/login', { email: account.email, password: BENCH_PASSWORD });
       await first.arrayBuffer();
-      const pending = cookieOf(first, 'gh_mfa');
+      const pending = cookiePair(first, 'gh_mfa');
       if (pending === undefined) throw new Error(`no gh_mfa: ${String(first.status)}`);
-      const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(account.secret) }).generate();
+      const code = totpCodeNow(account.secret);
       const second = await post('/api/auth/login/mfa', { code }, pending);
       await second.arrayBuffer();
       if (second.status !== 200) throw new Error(`login/mfa: ${String(second.status)}`);

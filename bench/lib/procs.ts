@@ -115,7 +115,8 @@ export async function waitReady(child: Spawned, url: string, timeoutMs = 30_000,
   throw new Error(`server not ready after ${String(timeoutMs)} ms: ${child.stderr()}`);
 }
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+/** Clock ticks per second of /proc's CPU times. */
+export const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
 
 /** User + system CPU seconds used so far by a process (all its threads). */
 export function cpuSeconds(pid: number): number {

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-
-const CLOCK_TICKS_MS = 10;
+import { CLK_TCK } from './procs.js';
 
 /** CPU time (ms) of every thread of a process, by thread id, from /proc. */
 export function threadCpuMs(pid: number): Map<string, number> {
@@ -9,7 +8,7 @@ export function threadCpuMs(pid: number): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICKS_MS);
+      out.set(tid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK);
     } catch {
       // The thread ended in between.
     }
