@@ -20,7 +20,7 @@ import { startMailSink } from '../lib/mail-sink.js';
 import { runOne, spec } from '../lib/measure.js';
 import { LOADER_CORE, REPO } from '../lib/procs.js';
 import { seedUsers } from '../lib/seed.js';
-import { threadCpuDelta, threadCpuMs } from '../lib/thread-cpu.js';
+import { threadCpuDelta, threadCpuMs, threadCpuSplit, threadCpuSplitDelta } from '../lib/thread-cpu.js';
 import { readSettings } from '../lib/settings.js';
 
 // `Algorithm.Argon2id` is a const enum, which isolated modules cannot read at run time.
@@ -52,15 +52,17 @@ async function main(): Promise<void> {
         if (tid !== String(pid) && ms > 500) execFileSync('taskset', ['-p', '-c', String(LOADER_CORE), tid]);
       }
     }
-    const before = threadCpuMs(pid);
+    const before = threadCpuSplit(pid);
     const result = await runOne(pid, { ...login, warmupSec: 0 });
-    const used = threadCpuDelta(before, threadCpuMs(pid));
+    const used = threadCpuSplitDelta(before, threadCpuSplit(pid));
     const logins = result.rps * result.durationSec;
-    process.stdout.write(`${result.rps.toFixed(1)} logins/s (${String(result.statuses[200] ?? 0)} × 200), CPU per login by thread:\n`);
-    const rows = [...used].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);
-    for (const [tid, ms] of rows) {
+    process.stdout.write(`${result.rps.toFixed(1)} logins/s (${String(result.statuses[200] ?? 0)} × 200), CPU per login by thread (user + kernel):\n`);
+    const perLogin = (ms: number): string => ((ms * 1000) / logins).toFixed(0);
+    const rows = [...used].filter(([, t]) => t.userMs + t.sysMs > 0).sort((a, b) => b[1].userMs + b[1].sysMs - (a[1].userMs + a[1].sysMs));
+    for (const [tid, { userMs, sysMs }] of rows) {
+      const ms = userMs + sysMs;
       const role = tid === String(pid) ? 'main (event loop)' : ms * 1000 > logins * 2000 ? 'hashing' : 'helper';
-      process.stdout.write(`  ${tid.padEnd(8)} ${role.padEnd(18)} ${((ms * 1000) / logins).toFixed(0).padStart(6)} µs\n`);
+      process.stdout.write(`  ${tid.padEnd(8)} ${role.padEnd(18)} ${perLogin(ms).padStart(6)} µs (${perLogin(userMs)} + ${perLogin(sysMs)})\n`);
     }
   } finally {
     await server.child.stop();

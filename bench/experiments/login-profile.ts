@@ -1,0 +1,60 @@
+/**
+ * Where a password login's CPU goes on the event loop, without HTTP and without the hash: the real
+ * app in process (production settings, fast hashing), 8 accounts signing in again and again (so
+ * every login also evicts a session beyond the cap), a warm-up, then a V8 CPU profile of `logins`
+ * more. Prints the CPU per login (all threads) and the profile by package and inclusive function.
+ *
+ *   taskset -c 0 npx tsx bench/experiments/login-profile.ts [logins, default 3000]   (env: WARMUP, TOP)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_PASSWORD } from '../lib/client.js';
+import { analyze, type Profile } from '../lib/cpuprofile.js';
+import { inProcessApp } from '../lib/in-process.js';
+
+const ACCOUNTS = 8;
+
+async function main(): Promise<void> {
+  const logins = Number(process.argv[2] ?? '3000');
+  const warmup = Number(process.env.WARMUP ?? '1000');
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-login-profile-'));
+  const limits = { LOGIN_MAX_FAILURES: '1000000', REGISTER_MAX_PER_IP: '1000000' };
+  const { app, mailer, close } = await inProcessApp(`sqlite:${join(dir, 'bench.db')}`, 'login-profile-bench-secret-0123456789', { now: (): number => Date.now() }, limits);
+  try {
+    const emails: string[] = [];
+    for (let i = 0; i < ACCOUNTS; i++) {
+      const email = `user-${String(i)}@bench.invalid`;
+      const r = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: BENCH_PASSWORD, name: 'Bench' } });
+      if (r.statusCode !== 201) throw new Error(`register: ${String(r.statusCode)}`);
+      emails.push(email);
+    }
+    await mailer.flush();
+    async function login(i: number): Promise<void> {
+      const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: emails[i % ACCOUNTS], password: BENCH_PASSWORD }, headers: { 'user-agent': 'bench' } });
+      if (r.statusCode !== 200) throw new Error(`login: ${String(r.statusCode)}`);
+    }
+    for (let i = 0; i < warmup; i++) await login(i);
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < logins; i++) await login(i);
+    const used = process.cpuUsage(cpu);
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    process.stdout.write(`${((used.user + used.system) / logins).toFixed(0)} µs of CPU per login (all threads, in process, no HTTP)\n`);
+    process.stdout.write(`${analyze(profile as unknown as Profile, [0, Number.MAX_SAFE_INTEGER], Number(process.env.TOP ?? '50'))}\n`);
+  } finally {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
