@@ -6,9 +6,8 @@
  * Usage: statements.ts <DATABASE_URL>. Prints one JSON line.
  */
 import pg from 'pg';
-import { BENCH_PASSWORD } from './lib/client.js';
 import { benchSecret } from './lib/gatehouse.js';
-import { aroundSqliteStatements, inProcessApp } from './lib/in-process.js';
+import { aroundSqliteStatements, inProcessApp, loginInProcess, registerInProcess } from './lib/in-process.js';
 
 const REQUESTS = 500;
 
@@ -45,13 +44,11 @@ async function main(): Promise<void> {
   const { app, mailer, close } = await inProcessApp(url, benchSecret(url), clock);
 
   const email = `stmt-${String(process.pid)}-${String(Date.now())}@bench.invalid`;
-  const reg = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: BENCH_PASSWORD, name: 'Bench' } });
-  if (reg.statusCode !== 201) throw new Error(`register: ${String(reg.statusCode)}`);
+  await registerInProcess(app, email);
   await mailer.flush();
 
   counter.count = 0;
-  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: BENCH_PASSWORD } });
-  if (login.statusCode !== 200) throw new Error(`login: ${String(login.statusCode)}`);
+  const login = await loginInProcess(app, email);
   const perLogin = counter.count;
   const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 

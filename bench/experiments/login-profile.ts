@@ -10,9 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_PASSWORD } from '../lib/client.js';
 import { analyze, type Profile } from '../lib/cpuprofile.js';
-import { inProcessApp } from '../lib/in-process.js';
+import { inProcessApp, loginInProcess, registerInProcess } from '../lib/in-process.js';
 
 const ACCOUNTS = 8;
 
@@ -23,17 +22,11 @@ async function main(): Promise<void> {
   const limits = { LOGIN_MAX_FAILURES: '1000000', REGISTER_MAX_PER_IP: '1000000' };
   const { app, mailer, close } = await inProcessApp(`sqlite:${join(dir, 'bench.db')}`, 'login-profile-bench-secret-0123456789', { now: (): number => Date.now() }, limits);
   try {
-    const emails: string[] = [];
-    for (let i = 0; i < ACCOUNTS; i++) {
-      const email = `user-${String(i)}@bench.invalid`;
-      const r = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: BENCH_PASSWORD, name: 'Bench' } });
-      if (r.statusCode !== 201) throw new Error(`register: ${String(r.statusCode)}`);
-      emails.push(email);
-    }
+    const emails = Array.from({ length: ACCOUNTS }, (_, i) => `user-${String(i)}@bench.invalid`);
+    for (const email of emails) await registerInProcess(app, email);
     await mailer.flush();
     async function login(i: number): Promise<void> {
-      const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: emails[i % ACCOUNTS], password: BENCH_PASSWORD }, headers: { 'user-agent': 'bench' } });
-      if (r.statusCode !== 200) throw new Error(`login: ${String(r.statusCode)}`);
+      await loginInProcess(app, emails[i % ACCOUNTS] ?? '', { 'user-agent': 'bench' });
     }
     for (let i = 0; i < warmup; i++) await login(i);
     const session = new Session();

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from 'otpauth';
 import { createSecretBox } from '../../src/mfa/secret-box.js';
-import { BENCH_PASSWORD, totpCodeNow } from '../lib/client.js';
-import { aroundSqliteStatements, inProcessApp } from '../lib/in-process.js';
+import { totpCodeNow } from '../lib/client.js';
+import { aroundSqliteStatements, inProcessApp, loginInProcess, registerInProcess } from '../lib/in-process.js';
 
 interface Timing {
   n: number;
@@ -91,9 +91,7 @@ async function main(): Promise<void> {
   const accounts: { email: string; secret: string }[] = [];
   for (let i = 0; i <= logins; i++) {
     const email = `user-${String(i)}@bench.invalid`;
-    const r = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: BENCH_PASSWORD, name: 'Bench' } });
-    if (r.statusCode !== 201) throw new Error(`register: ${String(r.statusCode)}`);
-    const id = (JSON.parse(r.body) as { user: { id: string } }).user.id;
+    const id = await registerInProcess(app, email);
     const totpSecret = new Secret({ size: 20 }).base32;
     const now = Date.now();
     if (i > 0) await db.kysely.insertInto('mfa_totp').values({ user_id: id, secret_sealed: box.seal(totpSecret, id), created_at: now, confirmed_at: now, last_step: null }).execute();
@@ -102,11 +100,7 @@ async function main(): Promise<void> {
   await mailer.flush();
   const [plain, ...withTotp] = accounts;
   if (plain === undefined) throw new Error('no accounts');
-  async function login(email: string): Promise<Awaited<ReturnType<typeof app.inject>>> {
-    const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: BENCH_PASSWORD } });
-    if (r.statusCode !== 200) throw new Error(`login: ${String(r.statusCode)}`);
-    return r;
-  }
+  const login = (email: string): ReturnType<typeof loginInProcess> => loginInProcess(app, email);
   const out: string[] = [];
   for (let i = 0; i < 50; i++) await login(plain.email);
   let stop = record();

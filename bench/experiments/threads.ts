@@ -58,9 +58,11 @@ async function main(): Promise<void> {
     const logins = result.rps * result.durationSec;
     process.stdout.write(`${result.rps.toFixed(1)} logins/s (${String(result.statuses[200] ?? 0)} × 200), CPU per login by thread (user + kernel):\n`);
     const perLogin = (ms: number): string => ((ms * 1000) / logins).toFixed(0);
-    const rows = [...used].filter(([, t]) => t.userMs + t.sysMs > 0).sort((a, b) => b[1].userMs + b[1].sysMs - (a[1].userMs + a[1].sysMs));
-    for (const [tid, { userMs, sysMs }] of rows) {
-      const ms = userMs + sysMs;
+    const rows = [...used]
+      .map(([tid, t]) => ({ tid, ...t, ms: t.userMs + t.sysMs }))
+      .filter((r) => r.ms > 0)
+      .sort((a, b) => b.ms - a.ms);
+    for (const { tid, userMs, sysMs, ms } of rows) {
       const role = tid === String(pid) ? 'main (event loop)' : ms * 1000 > logins * 2000 ? 'hashing' : 'helper';
       process.stdout.write(`  ${tid.padEnd(8)} ${role.padEnd(18)} ${perLogin(ms).padStart(6)} µs (${perLogin(userMs)} + ${perLogin(sysMs)})\n`);
     }

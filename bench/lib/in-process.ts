@@ -11,6 +11,7 @@ import { createArgon2Hasher, FAST_ARGON2 } from '../../src/account/hasher.js';
 import { createMailer, type Mailer } from '../../src/email/mailer.js';
 import { createMemoryCounterStore } from '../../src/rate-limit/counters.js';
 import { createLogger } from '../../src/logger.js';
+import { BENCH_PASSWORD } from './client.js';
 
 type App = Awaited<ReturnType<typeof buildApp>>['app'];
 
@@ -46,6 +47,20 @@ export async function inProcessApp(url: string, secret: string, clock: { now(): 
       await db.close();
     },
   };
+}
+
+/** Registers an account with the bench password through the API; returns its user id. */
+export async function registerInProcess(app: App, email: string): Promise<string> {
+  const r = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: BENCH_PASSWORD, name: 'Bench' } });
+  if (r.statusCode !== 201) throw new Error(`register: ${String(r.statusCode)}`);
+  return (JSON.parse(r.body) as { user: { id: string } }).user.id;
+}
+
+/** Signs an account in with the bench password through the API; anything but 200 throws. */
+export async function loginInProcess(app: App, email: string, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<App['inject']>>> {
+  const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: BENCH_PASSWORD }, headers });
+  if (r.statusCode !== 200) throw new Error(`login: ${String(r.statusCode)}`);
+  return r;
 }
 
 /**
