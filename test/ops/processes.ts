@@ -126,3 +126,23 @@ export async function waitForHealthy(port: number, running: Running, timeoutMs =
   }
   return false;
 }
+
+/** How long a booting server may take on a loaded 2-core CI machine (idle, it takes about a second). */
+export const BOOT_LIMIT_MS = 60_000;
+
+/**
+ * Waits for /healthz like waitForHealthy, and when the server does not come up, fails with what the
+ * process printed, whether it exited, and how long it was given: a bare `false` says nothing of why
+ * (a CI run once failed that way with nothing to go on).
+ */
+export async function expectHealthy(port: number, running: Running, timeoutMs = BOOT_LIMIT_MS): Promise<void> {
+  const started = Date.now();
+  if (await waitForHealthy(port, running, timeoutMs)) return;
+  const { exitCode, signalCode } = running.child;
+  const ended = exitCode === null && signalCode === null ? 'still running' : `exited with code ${String(exitCode)}, signal ${String(signalCode)}`;
+  const { stdout, stderr } = running.output();
+  throw new Error(
+    `the server on port ${String(port)} did not answer /healthz after ${String(Date.now() - started)} ms (${ended})\n` +
+      `stdout (last 3000 characters):\n${stdout.slice(-3000)}\nstderr (last 3000 characters):\n${stderr.slice(-3000)}`,
+  );
+}

@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trackConnections } from '../../src/http/drain.js';
-import { freePort, start, tempDir, waitForHealthy, type Running } from './processes.js';
+import { BOOT_LIMIT_MS, expectHealthy, freePort, start, tempDir, type Running } from './processes.js';
 
 /**
  * Slow clients against the real server process over real sockets: a request that declares a body
@@ -84,13 +84,13 @@ const STALLED_HEADERS = 'POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nCon
 
 async function startServer(port: number, extra: Record<string, string> = {}): Promise<Running> {
   const dir = tempDir('gatehouse-slow-');
-  const running = start('src/server.ts', [], { env: devEnv(port, dir, extra), cwd: dir, timeoutMs: 45_000 });
-  expect(await waitForHealthy(port, running)).toBe(true);
+  const running = start('src/server.ts', [], { env: devEnv(port, dir, extra), cwd: dir, timeoutMs: BOOT_LIMIT_MS + 45_000 });
+  await expectHealthy(port, running);
   return running;
 }
 
 describe('slow clients (real server process, real sockets)', () => {
-  it('REQUEST_TIMEOUT: a body or headers that never arrive in full get 408 and the connection closed; a complete slow-ish request is served', { timeout: 60_000 }, async () => {
+  it('REQUEST_TIMEOUT: a body or headers that never arrive in full get 408 and the connection closed; a complete slow-ish request is served', { timeout: BOOT_LIMIT_MS + 60_000 }, async () => {
     const port = await freePort();
     // 3 s, not less: the limit also sets the socket's inactivity timeout (twice it), and on a loaded
     // 2-core CI machine the served request's password hash alone has taken over 2 s.
@@ -121,7 +121,7 @@ describe('slow clients (real server process, real sockets)', () => {
     expect((await running.finished).code).toBe(0);
   });
 
-  it('SIGTERM with a stalled upload, half-sent headers and an idle keep-alive exits 0 within seconds; a body completing meanwhile is still answered', { timeout: 60_000 }, async () => {
+  it('SIGTERM with a stalled upload, half-sent headers and an idle keep-alive exits 0 within seconds; a body completing meanwhile is still answered', { timeout: BOOT_LIMIT_MS + 60_000 }, async () => {
     const port = await freePort();
     // The default REQUEST_TIMEOUT (30 s) is longer than the shutdown deadline: closing must not wait for it.
     const running = await startServer(port);
