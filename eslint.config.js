@@ -18,7 +18,19 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // Object keys here are fixed names from our own code, not user input.
       'security/detect-object-injection': 'off',
+      // Node 20's key-generation jobs can deadlock a garbage collection (src/crypto/key-pair.ts says how).
+      'no-restricted-imports': ['error', {
+        paths: ['node:crypto', 'crypto'].map((name) => ({
+          name,
+          importNames: ['generateKeyPair', 'generateKeyPairSync'],
+          message: 'Use newKeyPair() from src/crypto/key-pair.ts: KeyObjects straight from a key-generation job can deadlock the garbage collector.',
+        })),
+      }],
     },
+  },
+  {
+    files: ['src/crypto/key-pair.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     files: ['web/**/*.{ts,tsx}'],

@@ -1,5 +1,6 @@
-import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { newKeyPair } from '../crypto/key-pair.js';
 import { randomToken } from '../crypto/random.js';
 import { oidcDb, type OidcKeysTable } from './tables.js';
 import { seal, unseal } from './sealed.js';
@@ -24,8 +25,7 @@ export interface KeySet {
 }
 
 function generate(alg: SigningAlg): { publicJwk: SigningJwk; privateJwk: SigningJwk } {
-  const pair =
-    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pair = newKeyPair(alg === 'ES256' ? { type: 'ec', namedCurve: 'P-256' } : { type: 'rsa', modulusLength: 2048 });
   const kid = randomToken(12);
   const meta = { kid, alg, use: 'sig' as const };
   return {

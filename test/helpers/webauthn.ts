@@ -1,4 +1,5 @@
-import { createHash, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createSign, randomBytes, type KeyObject } from 'node:crypto';
+import { newKeyPair } from '../../src/crypto/key-pair.js';
 import { encode } from 'cbor2';
 import type {
   AuthenticationResponseJSON,
@@ -126,7 +127,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** A new ES256 key pair (e.g. for `signWith`). */
 export function newP256KeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
-  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return newKeyPair({ type: 'ec', namedCurve: 'P-256' });
 }
 
 /** COSE_Key of an EC2 P-256 public key: {1: 2, 3: -7, -1: 1, -2: x, -3: y}. */

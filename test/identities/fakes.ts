@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { randomBytes, sign, type KeyObject } from 'node:crypto';
+import { newKeyPair } from '../../src/crypto/key-pair.js';
 import { freePort } from '../helpers/services.js';
 
 export interface FakeServer {
@@ -60,8 +61,8 @@ function rs256(claims: Record<string, unknown>, key: KeyObject, kid: string): st
  * signature by a key that is not in its JWKS): Gatehouse must refuse every one of them.
  */
 export async function startCraftedIdp(clientId: string): Promise<CraftedIdp> {
-  const good = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const evil = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const good = newKeyPair({ type: 'rsa', modulusLength: 2048 });
+  const evil = newKeyPair({ type: 'rsa', modulusLength: 2048 });
   const nonces = new Map<string, string>();
   const holder = { tamper: 'none' as Tamper };
   const { server, base } = await serve(async (req, res, url) => {
