@@ -1,11 +1,13 @@
 /**
  * What a hung test run's processes are doing, printed by `.ci/run` before it stops them.
  *
- * Vitest 4's forks pool has hung here now and then: a fresh worker goes silent with the CPU idle and
- * no test timeout fires. Each hang so far left only a process list behind. For every process given,
- * this prints its kernel state, its Unix sockets with their unread and unsent bytes, and, for Node
- * processes started with `--report-on-signal --report-signal=SIGUSR2`, its JavaScript stack and its
- * libuv handles from a diagnostic report (is the IPC pipe still being read?).
+ * A test worker that goes silent with the CPU idle and no timeout firing left, at first, only a
+ * process list behind. For every process given, this prints its kernel state, its Unix sockets with
+ * their unread and unsent bytes, and, for Node processes started with `--report-on-signal
+ * --report-signal=SIGUSR2`, its JavaScript stack and libuv handles from a diagnostic report. When the
+ * main thread is blocked (no report comes), gdb prints every thread's native stack: that is how the
+ * hangs of 2026-12-05 were found to be a garbage collection deadlocked on a key-generation job's mutex
+ * (src/crypto/key-pair.ts).
  *
  * Usage: tsx scripts/hang-report.ts <report directory> <pid>...
  */
@@ -102,6 +104,23 @@ function printReport(report: Report): void {
   }
 }
 
+/**
+ * A process blocked on a lock cannot write a diagnostic report (its main thread must run to do so):
+ * gdb shows where each of its threads waits instead.
+ */
+function nativeStacks(pid: string): string[] {
+  try {
+    const out = execFileSync('gdb', ['-p', pid, '-batch', '-nx', '-ex', 'set pagination off', '-ex', 'thread apply all bt 40'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 60_000,
+    });
+    return out.split('\n').filter((line) => /^(Thread |#)/.test(line)).map((line) => line.slice(0, 200));
+  } catch {
+    return ['(gdb could not attach)'];
+  }
+}
+
 async function main(): Promise<void> {
   const [dir, ...pids] = process.argv.slice(2);
   if (dir === undefined || pids.length === 0) throw new Error('usage: tsx scripts/hang-report.ts <report directory> <pid>...');
@@ -110,8 +129,12 @@ async function main(): Promise<void> {
     for (const line of unixSockets(pid)) process.stdout.write(`  ${line}\n`);
     if (!takesReportSignal(pid)) continue;
     const report = await diagnosticReport(pid, dir);
-    if (report === null) process.stdout.write('  (no diagnostic report)\n');
-    else printReport(report);
+    if (report !== null) {
+      printReport(report);
+      continue;
+    }
+    process.stdout.write(`  no diagnostic report: the main thread does not run JavaScript (${readProc(pid, 'wchan') || '?'}); its threads:\n`);
+    for (const line of nativeStacks(pid)) process.stdout.write(`    ${line}\n`);
   }
 }
 
