@@ -36,14 +36,18 @@ function describeProcess(pid: string): string {
   return `pid ${pid}: ${state}, waiting in ${readProc(pid, 'wchan') || '?'}: ${cmdline}`;
 }
 
-/** `ss` lines of the Unix sockets a process holds: Recv-Q is what it has not read, Send-Q what its peer has not. */
-function unixSockets(pid: string): string[] {
+/** Every Unix socket of the machine, one `ss` line each: Recv-Q is what its holder has not read, Send-Q what its peer has not. */
+function unixSocketLines(): string[] | null {
   try {
-    const out = execFileSync('ss', ['-xpn'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.split('\n').filter((line) => line.includes(`pid=${pid},`)).map((line) => line.replace(/\s+/g, ' ').slice(0, 220));
+    return execFileSync('ss', ['-xpn'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n');
   } catch {
-    return ['(ss is not available)'];
+    return null;
   }
+}
+
+function socketsOf(pid: string, lines: readonly string[] | null): string[] {
+  if (lines === null) return ['(ss is not available)'];
+  return lines.filter((line) => line.includes(`pid=${pid},`)).map((line) => line.replace(/\s+/g, ' ').slice(0, 220));
 }
 
 /**
@@ -90,6 +94,7 @@ async function diagnosticReport(pid: string, dir: string): Promise<Report | null
 
 /** The handles that carry data (pipes, sockets, files): is each still read (`is_active`), and how much waits to be written. */
 const DATA_HANDLES = new Set(['pipe', 'tcp', 'udp', 'tty', 'fs_event', 'fs_poll', 'poll']);
+const HANDLE_FIELDS = ['fd', 'stdio', 'is_active', 'is_referenced', 'readable', 'writable', 'writeQueueSize', 'localEndpoint', 'remoteEndpoint'];
 
 function printReport(report: Report): void {
   const stack = report.javascriptStack?.stack ?? [];
@@ -98,8 +103,7 @@ function printReport(report: Report): void {
   for (const frame of stack.slice(0, 12)) process.stdout.write(`    ${frame.trim()}\n`);
   for (const handle of report.libuv ?? []) {
     if (!DATA_HANDLES.has(handle.type)) continue;
-    const fields = ['fd', 'stdio', 'is_active', 'is_referenced', 'readable', 'writable', 'writeQueueSize', 'localEndpoint', 'remoteEndpoint'];
-    const shown = fields.filter((key) => handle[key] !== undefined && handle[key] !== null).map((key) => `${key}=${JSON.stringify(handle[key])}`);
+    const shown = HANDLE_FIELDS.filter((key) => handle[key] !== undefined && handle[key] !== null).map((key) => `${key}=${JSON.stringify(handle[key])}`);
     process.stdout.write(`  handle ${handle.type}: ${shown.join(' ')}\n`);
   }
 }
@@ -124,9 +128,11 @@ function nativeStacks(pid: string): string[] {
 async function main(): Promise<void> {
   const [dir, ...pids] = process.argv.slice(2);
   if (dir === undefined || pids.length === 0) throw new Error('usage: tsx scripts/hang-report.ts <report directory> <pid>...');
+  // One look at the sockets for all of them: the queues are read at one moment, and `ss` runs once.
+  const sockets = unixSocketLines();
   for (const pid of pids) {
     process.stdout.write(`${describeProcess(pid)}\n`);
-    for (const line of unixSockets(pid)) process.stdout.write(`  ${line}\n`);
+    for (const line of socketsOf(pid, sockets)) process.stdout.write(`  ${line}\n`);
     if (!takesReportSignal(pid)) continue;
     const report = await diagnosticReport(pid, dir);
     if (report !== null) {

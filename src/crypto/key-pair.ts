@@ -7,6 +7,10 @@ export interface KeyPair {
 
 export type KeyPairSpec = { readonly type: 'ec'; readonly namedCurve: 'P-256' } | { readonly type: 'rsa'; readonly modulusLength: number };
 
+/** DER, encoded by the generation job itself while it is alive (see newKeyPair). */
+const PUBLIC_DER = { type: 'spki', format: 'der' } as const;
+const PRIVATE_DER = { type: 'pkcs8', format: 'der' } as const;
+
 /**
  * A new key pair whose KeyObjects share nothing with the job Node used to generate it.
  *
@@ -22,18 +26,10 @@ export type KeyPairSpec = { readonly type: 'ec'; readonly namedCurve: 'P-256' } 
 export function newKeyPair(spec: KeyPairSpec): KeyPair {
   const der: { publicKey: Buffer; privateKey: Buffer } =
     spec.type === 'ec'
-      ? generateKeyPairSync('ec', {
-          namedCurve: spec.namedCurve,
-          publicKeyEncoding: { type: 'spki', format: 'der' },
-          privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-        })
-      : generateKeyPairSync('rsa', {
-          modulusLength: spec.modulusLength,
-          publicKeyEncoding: { type: 'spki', format: 'der' },
-          privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-        });
+      ? generateKeyPairSync('ec', { namedCurve: spec.namedCurve, publicKeyEncoding: PUBLIC_DER, privateKeyEncoding: PRIVATE_DER })
+      : generateKeyPairSync('rsa', { modulusLength: spec.modulusLength, publicKeyEncoding: PUBLIC_DER, privateKeyEncoding: PRIVATE_DER });
   return {
-    privateKey: createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' }),
-    publicKey: createPublicKey({ key: der.publicKey, format: 'der', type: 'spki' }),
+    privateKey: createPrivateKey({ key: der.privateKey, ...PRIVATE_DER }),
+    publicKey: createPublicKey({ key: der.publicKey, ...PUBLIC_DER }),
   };
 }

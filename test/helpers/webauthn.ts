@@ -1,5 +1,5 @@
 import { createHash, createSign, randomBytes, type KeyObject } from 'node:crypto';
-import { newKeyPair } from '../../src/crypto/key-pair.js';
+import { newKeyPair, type KeyPair } from '../../src/crypto/key-pair.js';
 import { encode } from 'cbor2';
 import type {
   AuthenticationResponseJSON,
@@ -126,7 +126,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** A new ES256 key pair (e.g. for `signWith`). */
-export function newP256KeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
+export function newP256KeyPair(): KeyPair {
   return newKeyPair({ type: 'ec', namedCurve: 'P-256' });
 }
 

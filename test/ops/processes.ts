@@ -109,7 +109,7 @@ export async function isListening(port: number): Promise<boolean> {
 }
 
 /** Polls until the server answers /healthz or the process ends. Real processes take real time to boot. */
-export async function waitForHealthy(port: number, running: Running, timeoutMs = 20_000): Promise<boolean> {
+async function waitForHealthy(port: number, running: Running, timeoutMs = 20_000): Promise<boolean> {
   const state = { exited: false };
   void running.finished.then(() => {
     state.exited = true;
